@@ -1,0 +1,76 @@
+// npm run demo: an Express app with the gateway in front of a small upstream that fails on purpose.
+// Everything listens on 127.0.0.1; Ctrl-C stops it.
+import { createServer } from 'node:http'
+import { gatewayMiddleware } from '@gateway-middleware/express'
+import express from 'express'
+
+const upstream = createServer((req, res) => {
+  const path = new URL(req.url, 'http://upstream').pathname
+  switch (path) {
+    case '/hello':
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return res.end(JSON.stringify({ hello: 'from the upstream', path: req.url, via: req.headers.via }))
+    case '/hang':
+      return // never answers: the gateway answers 504 at timeout.headers
+    case '/reset':
+      return req.socket.resetAndDestroy() // connection reset before headers: 502
+    case '/garbage':
+      return req.socket.end('this is not HTTP\r\n\r\n') // invalid response: 502
+    case '/busy':
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' })
+      return res.end('the upstream itself says 503: passed through unchanged\n')
+    case '/cut':
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' })
+      res.write('the first bytes of a body that never finishes...\n')
+      return setTimeout(() => req.socket.destroy(), 200) // after headers: the client connection is cut
+    default:
+      res.writeHead(404, { 'content-type': 'text/plain' })
+      return res.end('not found\n')
+  }
+})
+await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+const upstreamUrl = `http://127.0.0.1:${upstream.address().port}`
+
+// a port nobody listens on: connection refused
+const refused = createServer()
+await new Promise((resolve) => refused.listen(0, '127.0.0.1', resolve))
+const refusedUrl = `http://127.0.0.1:${refused.address().port}`
+await new Promise((resolve) => refused.close(resolve))
+
+const api = gatewayMiddleware({ target: upstreamUrl, timeout: { headers: 1500 } })
+const down = gatewayMiddleware({ target: refusedUrl })
+const app = express()
+app.use('/api', api)
+app.use('/down', down)
+
+const port = Number(process.env.PORT ?? 3000)
+const server = app.listen(port, '127.0.0.1', () => {
+  const base = `http://127.0.0.1:${server.address().port}`
+  console.log(`gateway-middleware demo on ${base}\n`)
+  for (const [path, what] of [
+    ['/api/hello', '200: proxied to the upstream'],
+    ['/down/anything', '502 connection_refused: nothing listens on the target'],
+    ['/api/hang', '504 http_response_timeout: the upstream never answers (1.5 s)'],
+    ['/api/reset', '502 connection_terminated: reset before headers'],
+    ['/api/garbage', '502 http_protocol_error: not HTTP'],
+    ['/api/busy', "503 from the upstream itself: passed through, it is not the gateway's error"],
+    ['/api/cut', 'fails after headers: the connection is cut (curl reports the transfer as incomplete)'],
+  ]) {
+    console.log(`  curl -i ${base}${path}\n      ${what}`)
+  }
+  console.log('\nCtrl-C stops everything.')
+})
+
+server.on('error', (error) => {
+  console.error(`cannot listen on port ${port}: ${error.message} (try PORT=3001 npm run demo)`)
+  process.exit(1)
+})
+
+process.on('SIGINT', async () => {
+  server.closeAllConnections()
+  server.close()
+  upstream.closeAllConnections()
+  upstream.close()
+  await Promise.all([api.close(), down.close()])
+  process.exit(0)
+})

@@ -1,0 +1,49 @@
+import { FAILURES, type FailureCode } from './failures.js'
+
+const BRAND = Symbol.for('gateway-middleware.GatewayError')
+
+/** Where in the upstream exchange a failure happened. */
+export type FailurePhase = 'dns' | 'connect' | 'send' | 'headers' | 'body'
+
+/**
+ * The one error type of gateway-middleware: an upstream failure, as data.
+ *
+ * It speaks the dialect the frameworks read (`status`, `statusCode`, `expose: false`), and its
+ * message is built from the code alone: no host, port, URL or errno string. The original error is
+ * kept as `cause` for logs; it is never rendered into a response.
+ */
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError'
+  /** The failure kind: an RFC 9209 `Proxy-Status` error type. */
+  readonly code: FailureCode
+  /** The status the gateway answers with (RFC 9209's recommendation). */
+  readonly status: number
+  /** Same as `status`, for frameworks that read `statusCode`. */
+  readonly statusCode: number
+  /** The message is not for clients (Koa and http-errors read this). */
+  readonly expose = false
+  /** Where the failure happened, when known. */
+  readonly phase: FailurePhase | undefined
+  /** True when response headers had already gone to the client: the connection was cut instead. */
+  readonly afterHeaders: boolean
+
+  constructor(code: FailureCode, options: { cause?: unknown; phase?: FailurePhase; afterHeaders?: boolean } = {}) {
+    const row = FAILURES[code]
+    super(`${row.summary} (${code})`, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.status = row.status
+    this.statusCode = row.status
+    this.phase = options.phase
+    this.afterHeaders = options.afterHeaders ?? false
+  }
+
+  /** @internal brand that survives duplicate copies of the package */
+  get [BRAND](): true {
+    return true
+  }
+}
+
+/** Whether `value` is a {@link GatewayError}, from this or any other copy of the package. */
+export function isGatewayError(value: unknown): value is GatewayError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+}

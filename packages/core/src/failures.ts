@@ -1,0 +1,122 @@
+/**
+ * The failure table: every way an upstream call can fail, as one row each.
+ *
+ * Codes are RFC 9209 `Proxy-Status` error types, so the code *is* what goes on the wire. Statuses are
+ * RFC 9209's recommendations. `reached` says whether the request may have reached the upstream,
+ * which decides whether a non-idempotent request may be retried:
+ * - `no`: nothing reached the upstream (safe to retry for any method);
+ * - `maybe`: the request may have been delivered (retry only idempotent requests);
+ * - `yes`: the upstream received the request.
+ */
+export const FAILURES = {
+  dns_error: {
+    status: 502,
+    reached: 'no',
+    title: 'Bad Gateway',
+    summary: 'The upstream host name could not be resolved.',
+  },
+  dns_timeout: {
+    status: 504,
+    reached: 'no',
+    title: 'Gateway Timeout',
+    summary: 'Resolving the upstream host name timed out.',
+  },
+  destination_ip_unroutable: {
+    status: 502,
+    reached: 'no',
+    title: 'Bad Gateway',
+    summary: 'The upstream address is unreachable.',
+  },
+  connection_refused: {
+    status: 502,
+    reached: 'no',
+    title: 'Bad Gateway',
+    summary: 'The upstream server refused the connection.',
+  },
+  connection_timeout: {
+    status: 504,
+    reached: 'no',
+    title: 'Gateway Timeout',
+    summary: 'Connecting to the upstream server timed out.',
+  },
+  tls_protocol_error: {
+    status: 502,
+    reached: 'no',
+    title: 'Bad Gateway',
+    summary: 'The TLS handshake with the upstream server failed.',
+  },
+  tls_certificate_error: {
+    status: 502,
+    reached: 'no',
+    title: 'Bad Gateway',
+    summary: 'The upstream server presented a certificate that could not be verified.',
+  },
+  connection_terminated: {
+    status: 502,
+    reached: 'maybe',
+    title: 'Bad Gateway',
+    summary: 'The upstream connection closed before a response arrived.',
+  },
+  http_response_timeout: {
+    status: 504,
+    reached: 'yes',
+    title: 'Gateway Timeout',
+    summary: 'The upstream server did not answer in time.',
+  },
+  http_protocol_error: {
+    status: 502,
+    reached: 'yes',
+    title: 'Bad Gateway',
+    summary: 'The upstream server sent an invalid HTTP response.',
+  },
+  http_response_header_section_size: {
+    status: 502,
+    reached: 'yes',
+    title: 'Bad Gateway',
+    summary: 'The upstream response headers were too large.',
+  },
+  http_response_incomplete: {
+    status: 502,
+    reached: 'yes',
+    title: 'Bad Gateway',
+    summary: 'The upstream response ended before it was complete.',
+  },
+  destination_unavailable: {
+    status: 503,
+    reached: 'no',
+    title: 'Service Unavailable',
+    summary: 'No upstream server is available right now.',
+  },
+  connection_limit_reached: {
+    status: 503,
+    reached: 'no',
+    title: 'Service Unavailable',
+    summary: 'Too many connections to the upstream server are open.',
+  },
+  proxy_internal_error: {
+    status: 500,
+    reached: 'no',
+    title: 'Internal Server Error',
+    summary: 'The gateway is misconfigured.',
+  },
+} as const satisfies Record<string, FailureRow>
+
+/** One row of {@link FAILURES}. */
+export interface FailureRow {
+  /** Status the gateway answers with when the failure happens before response headers went out. */
+  readonly status: number
+  /** Whether the request may have reached the upstream. */
+  readonly reached: 'no' | 'maybe' | 'yes'
+  /** Status reason phrase. */
+  readonly title: string
+  /** One sentence for people, naming no host, port or errno. */
+  readonly summary: string
+}
+
+/** A failure kind: an RFC 9209 `Proxy-Status` error type. */
+export type FailureCode = keyof typeof FAILURES
+
+/** Whether `code` is a row of the failure table. */
+export function isFailureCode(code: unknown): code is FailureCode {
+  return typeof code === 'string' && Object.hasOwn(FAILURES, code)
+}

@@ -1,0 +1,29 @@
+/**
+ * Hop-by-hop header fields (RFC 9110 §7.6.1 and the fields every proxy treats as such), removed in
+ * both directions, lower-case.
+ */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'transfer-encoding',
+  'upgrade',
+  'trailer',
+  'proxy-authorization',
+  'proxy-authenticate',
+])
+
+/**
+ * Headers a `Connection` header may never remove: the message framing, which the gateway sets
+ * itself, and the host.
+ */
+const PROTECTED: ReadonlySet<string> = new Set(['content-length', 'host'])
+
+/** Tokens of a `Connection` value that name other fields to remove (`close` and `keep-alive` name none). */
+export function connectionTokens(value: string, into: Set<string>): void {
+  for (const raw of value.split(',')) {
+    const token = raw.trim().toLowerCase()
+    if (token !== '' && token !== 'close' && token !== 'keep-alive' && !PROTECTED.has(token)) into.add(token)
+  }
+}

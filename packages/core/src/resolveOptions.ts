@@ -1,0 +1,223 @@
+import proxyAddr from 'proxy-addr'
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_CONNECTIONS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_PROXY_NAME,
+  DEFAULT_TOTAL_TIMEOUT_MS,
+} from './defaults.js'
+import type { GatewayOptions, TlsOptions } from './options.js'
+
+/** A target, parsed once. */
+export interface ResolvedTarget {
+  /** `http://host:port`, as WHATWG URL spells it. */
+  readonly origin: string
+  /** The target's path prefix without a trailing slash (`''` for none). */
+  readonly basePath: string
+  readonly url: URL
+}
+
+/** Options after defaults, validation and parsing; the request path reads only these. */
+export interface ResolvedOptions {
+  readonly target: ResolvedTarget
+  /** Timeouts in ms; `0` means off. */
+  readonly timeout: {
+    readonly connect: number
+    readonly headers: number
+    readonly idle: number
+    readonly total: number
+  }
+  readonly rewritePath: GatewayOptions['rewritePath']
+  readonly preserveHost: boolean
+  /** Whether the direct peer is trusted to send `X-Forwarded-*`; `undefined` when nobody is. */
+  readonly trust: ((address: string, hop: number) => boolean) | undefined
+  readonly proxyName: string
+  readonly rewriteRequestHeaders: GatewayOptions['rewriteRequestHeaders']
+  readonly rewriteResponseHeaders: GatewayOptions['rewriteResponseHeaders']
+  readonly pool: { readonly connections: number; readonly keepAliveTimeout: number }
+  readonly tls: Readonly<TlsOptions> & { readonly rejectUnauthorized: boolean }
+  readonly onError: GatewayOptions['onError']
+}
+
+const TOP_KEYS = [
+  'target',
+  'timeout',
+  'rewritePath',
+  'preserveHost',
+  'trustProxy',
+  'proxyName',
+  'rewriteRequestHeaders',
+  'rewriteResponseHeaders',
+  'pool',
+  'tls',
+  'onError',
+] as const
+const TIMEOUT_KEYS = ['connect', 'headers', 'idle', 'total'] as const
+const POOL_KEYS = ['connections', 'keepAliveTimeout'] as const
+const TLS_KEYS = ['ca', 'cert', 'key', 'servername', 'rejectUnauthorized'] as const
+/** An HTTP token that is also an RFC 8941 sf-token, so it fits both `Via` and `Proxy-Status`. */
+const PROXY_NAME = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*$/
+
+/**
+ * Fill defaults, validate and freeze the options, once at setup. Throws a `TypeError` naming the
+ * option, what it expected and what it got.
+ */
+export function resolveOptions(options: GatewayOptions | undefined): ResolvedOptions {
+  const input = plainObject(options ?? {}, 'options')
+  checkKeys(input, TOP_KEYS, '')
+  const timeout = plainObject(input.timeout ?? {}, 'timeout')
+  checkKeys(timeout, TIMEOUT_KEYS, 'timeout.')
+  const pool = plainObject(input.pool ?? {}, 'pool')
+  checkKeys(pool, POOL_KEYS, 'pool.')
+  const tls = plainObject(input.tls ?? {}, 'tls')
+  checkKeys(tls, TLS_KEYS, 'tls.')
+
+  return Object.freeze({
+    target: resolveTarget(input.target),
+    timeout: Object.freeze({
+      connect: timeoutMs(timeout.connect, 'timeout.connect', DEFAULT_CONNECT_TIMEOUT_MS),
+      headers: timeoutMs(timeout.headers, 'timeout.headers', DEFAULT_HEADERS_TIMEOUT_MS),
+      idle: timeoutMs(timeout.idle, 'timeout.idle', DEFAULT_IDLE_TIMEOUT_MS),
+      total: timeoutMs(timeout.total, 'timeout.total', DEFAULT_TOTAL_TIMEOUT_MS),
+    }),
+    rewritePath: optionalFunction(input.rewritePath, 'rewritePath') as GatewayOptions['rewritePath'],
+    preserveHost: optionalBoolean(input.preserveHost, 'preserveHost', false),
+    trust: resolveTrust(input.trustProxy),
+    proxyName: resolveProxyName(input.proxyName),
+    rewriteRequestHeaders: optionalFunction(
+      input.rewriteRequestHeaders,
+      'rewriteRequestHeaders',
+    ) as GatewayOptions['rewriteRequestHeaders'],
+    rewriteResponseHeaders: optionalFunction(
+      input.rewriteResponseHeaders,
+      'rewriteResponseHeaders',
+    ) as GatewayOptions['rewriteResponseHeaders'],
+    pool: Object.freeze({
+      connections: positiveInteger(pool.connections, 'pool.connections', DEFAULT_CONNECTIONS),
+      keepAliveTimeout: positiveInteger(pool.keepAliveTimeout, 'pool.keepAliveTimeout', DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
+    }),
+    tls: resolveTls(tls),
+    onError: optionalFunction(input.onError, 'onError') as GatewayOptions['onError'],
+  })
+}
+
+function resolveTarget(value: unknown): ResolvedTarget {
+  const expected = "an http: or https: URL such as 'http://127.0.0.1:4000'"
+  if (typeof value !== 'string' && !(value instanceof URL)) fail('target', expected, value)
+  let url: URL
+  try {
+    url = new URL(String(value))
+  } catch {
+    fail('target', expected, value)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('target', expected, value)
+  if (url.username !== '' || url.password !== '') {
+    fail('target', 'a URL without credentials (set an Authorization header with rewriteRequestHeaders)', value)
+  }
+  if (url.search !== '' || url.hash !== '') fail('target', 'a URL without query string or fragment', value)
+  const basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '')
+  return Object.freeze({ origin: url.origin, basePath, url })
+}
+
+function timeoutMs(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (value === false) return 0
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(name, 'a positive number of milliseconds, or false to turn it off', value)
+  }
+  // Node timers hold at most a 32-bit signed number of ms
+  if (value > 2_147_483_647) fail(name, 'at most 2147483647 ms (about 24.8 days)', value)
+  return value
+}
+
+function positiveInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) fail(name, 'a positive integer', value)
+  return value
+}
+
+function optionalBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') fail(name, 'true or false', value)
+  return value
+}
+
+function optionalFunction(value: unknown, name: string): unknown {
+  if (value !== undefined && typeof value !== 'function') fail(name, 'a function', value)
+  return value
+}
+
+function resolveTrust(value: unknown): ResolvedOptions['trust'] {
+  if (value === undefined || value === false) return undefined
+  if (value === true) return () => true
+  if (typeof value === 'function') return value as (address: string, hop: number) => boolean
+  const list = typeof value === 'string' ? value.split(',').map((entry) => entry.trim()) : value
+  if (!Array.isArray(list) || list.some((entry) => typeof entry !== 'string')) {
+    fail('trustProxy', "true, false, an address/CIDR list such as ['loopback', '10.0.0.0/8'], or a function", value)
+  }
+  try {
+    return proxyAddr.compile(list as string[])
+  } catch (error) {
+    fail('trustProxy', `addresses or CIDRs (${(error as Error).message})`, value)
+  }
+}
+
+function resolveProxyName(value: unknown): string {
+  if (value === undefined) return DEFAULT_PROXY_NAME
+  if (typeof value !== 'string' || !PROXY_NAME.test(value)) {
+    fail('proxyName', "an HTTP token starting with a letter, such as 'edge-gateway'", value)
+  }
+  return value
+}
+
+function resolveTls(tls: Record<string, unknown>): ResolvedOptions['tls'] {
+  const pem = (value: unknown, name: string) => {
+    if (value !== undefined && typeof value !== 'string' && !Buffer.isBuffer(value)) {
+      fail(name, 'a PEM string or Buffer', value)
+    }
+  }
+  if (Array.isArray(tls.ca)) {
+    for (const [i, entry] of tls.ca.entries()) pem(entry, `tls.ca[${i}]`)
+  } else pem(tls.ca, 'tls.ca')
+  pem(tls.cert, 'tls.cert')
+  pem(tls.key, 'tls.key')
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    fail(tls.cert === undefined ? 'tls.cert' : 'tls.key', 'tls.cert and tls.key together', undefined)
+  }
+  if (tls.servername !== undefined && (typeof tls.servername !== 'string' || tls.servername === '')) {
+    fail('tls.servername', 'a host name', tls.servername)
+  }
+  return Object.freeze({
+    ...(tls as TlsOptions),
+    rejectUnauthorized: optionalBoolean(tls.rejectUnauthorized, 'tls.rejectUnauthorized', true),
+  })
+}
+
+function plainObject(value: unknown, name: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(name, 'an object', value)
+  return value as Record<string, unknown>
+}
+
+function checkKeys(object: Record<string, unknown>, known: readonly string[], prefix: string): void {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      fail(`${prefix}${key}`, `one of ${known.map((k) => prefix + k).join(', ')} (unknown option)`, object[key])
+    }
+  }
+}
+
+/** Throw the setup error: the option, what it expected, what it got. */
+function fail(name: string, expected: string, got: unknown): never {
+  throw new TypeError(`gateway-middleware: option "${name}" expected ${expected}, got ${describe(got)}`)
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'function') return 'a function'
+  if (value instanceof URL) return `URL ${JSON.stringify(value.href)}`
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object' && value !== null) return 'an object'
+  return String(value)
+}

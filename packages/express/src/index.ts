@@ -1,0 +1,6 @@
+export {
+  type GatewayError,
+  type GatewayOptions,
+  isGatewayError,
+} from '@gateway-middleware/core'
+export { type GatewayMiddleware, gatewayMiddleware } from './gatewayMiddleware.js'

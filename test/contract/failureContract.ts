@@ -1,0 +1,195 @@
+import { createServer } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { refusedUrl } from '../helpers/faultUpstream.js'
+import { parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
+import { type BuildApp, expectGatewayAnswer, expectNoLeak, gateway, send, upstream } from './harness.js'
+
+/** Every row of the failure table, through a real framework and real sockets. */
+export function failureContract(build: BuildApp): void {
+  describe('failures before response headers', () => {
+    it('refused upstream -> 502 connection_refused', async () => {
+      const target = await refusedUrl()
+      const app = await gateway(build, '/api', { target })
+      expectGatewayAnswer(await send(`${app.url}/api/x`), 502, 'connection_refused', Number(new URL(target).port))
+    })
+
+    it('unresolvable upstream name -> 502 dns_error', async () => {
+      // a label over 63 characters is rejected by the local resolver: no query leaves the machine
+      const app = await gateway(build, '/api', { target: `http://${'a'.repeat(70)}.invalid` })
+      const res = await send(`${app.url}/api/x`)
+      expectGatewayAnswer(res, 502, 'dns_error')
+      expect(res.text).not.toContain('aaaa')
+    })
+
+    it('TLS handshake that never completes -> 504 connection_timeout at timeout.connect', async () => {
+      const silent = createServer(() => {})
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      const port = (silent.address() as { port: number }).port
+      try {
+        const app = await gateway(build, '', { target: `https://127.0.0.1:${port}`, timeout: { connect: 300 } })
+        const started = performance.now()
+        const res = await send(`${app.url}/x`)
+        expectGatewayAnswer(res, 504, 'connection_timeout', port)
+        expect(performance.now() - started).toBeLessThan(900)
+      } finally {
+        silent.close()
+      }
+    })
+
+    it('no free pooled connection within timeout.connect -> 504 connection_timeout', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', {
+        target: up.url,
+        pool: { connections: 1 },
+        timeout: { connect: 300, headers: 5000 },
+      })
+      const hanging = send(`${app.url}/hang`).catch(() => undefined)
+      await waitFor(() => up.hits('/hang') === 1)
+      expectGatewayAnswer(await send(`${app.url}/ok`), 504, 'connection_timeout', up.port)
+      await app.close()
+      await hanging
+    })
+
+    it('hanging upstream -> 504 http_response_timeout at timeout.headers, well under a second', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '/api', { target: up.url, timeout: { headers: 300 } })
+      const started = performance.now()
+      const res = await send(`${app.url}/api/hang`)
+      const elapsed = performance.now() - started
+      expectGatewayAnswer(res, 504, 'http_response_timeout', up.port)
+      expect(elapsed).toBeGreaterThanOrEqual(250)
+      expect(elapsed).toBeLessThan(900)
+      await up.waitForAborted(1)
+    })
+
+    it('hanging upstream -> 504 http_response_timeout at timeout.total when headers is off', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, timeout: { headers: false, total: 300 } })
+      const started = performance.now()
+      expectGatewayAnswer(await send(`${app.url}/hang`), 504, 'http_response_timeout', up.port)
+      expect(performance.now() - started).toBeLessThan(900)
+    })
+
+    it('a POST to a hanging upstream -> 504 once its body was sent', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, timeout: { headers: 300 } })
+      const res = await send(`${app.url}/hang`, { method: 'POST', body: 'x'.repeat(100_000) })
+      expectGatewayAnswer(res, 504, 'http_response_timeout', up.port)
+    })
+
+    it('slow headers within the limit -> the upstream answer', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, timeout: { headers: 2000 } })
+      const res = await send(`${app.url}/slow-headers?ms=200`)
+      expect(res.status).toBe(200)
+      expect(res.text).toBe('ok')
+    })
+
+    it.each([
+      ['/reset', 502, 'connection_terminated'],
+      ['/close', 502, 'connection_terminated'],
+      ['/garbage', 502, 'http_protocol_error'],
+      ['/bad-status', 502, 'http_protocol_error'],
+      ['/bad-header', 502, 'http_protocol_error'],
+      ['/conflicting-framing', 502, 'http_protocol_error'],
+      ['/huge-headers', 502, 'http_response_header_section_size'],
+    ])('upstream %s -> %i %s', async (path, status, code) => {
+      const up = await upstream()
+      const app = await gateway(build, '/api', { target: up.url })
+      expectGatewayAnswer(await send(`${app.url}/api${path}`), status, code, up.port)
+    })
+
+    it('HEAD gets the failure status and headers without a body', async () => {
+      const target = await refusedUrl()
+      const app = await gateway(build, '', { target })
+      const res = await send(`${app.url}/x`, { method: 'HEAD' })
+      expect(res.status).toBe(502)
+      expect(res.headers['proxy-status']).toBe('gateway-middleware; error=connection_refused')
+      expect(res.body.length).toBe(0)
+    })
+
+    it('proxyName names the gateway in Proxy-Status', async () => {
+      const target = await refusedUrl()
+      const app = await gateway(build, '', { target, proxyName: 'edge' })
+      expect((await send(`${app.url}/x`)).headers['proxy-status']).toBe('edge; error=connection_refused')
+    })
+
+    it('onError is told the failure kind, method, path and target', async () => {
+      const target = await refusedUrl()
+      const seen: unknown[] = []
+      const app = await gateway(build, '/api', {
+        target,
+        onError: (error, context) => seen.push([error.code, context]),
+      })
+      await send(`${app.url}/api/users?id=1`, { method: 'DELETE' })
+      expect(seen).toEqual([['connection_refused', { method: 'DELETE', path: '/users?id=1', target }]])
+    })
+  })
+
+  describe('upstream answers', () => {
+    it.each([404, 500, 502, 503, 504])('upstream %i passes through unchanged, without Proxy-Status', async (status) => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url })
+      const res = await send(`${app.url}/status/${status}`)
+      expect(res.status).toBe(status)
+      expect(res.headers['x-upstream']).toBe('yes')
+      expect(res.headers['content-type']).toBe('text/plain')
+      expect(res.headers['proxy-status']).toBeUndefined()
+      expect(res.text).toBe(`upstream says ${status}`)
+    })
+  })
+
+  describe('failures after response headers: the client connection is cut', () => {
+    it.each([
+      ['/reset-mid-body', {}],
+      ['/close-mid-body', {}],
+      ['/chunked-cut', {}],
+      ['/stall-mid-body', { idle: 300 }],
+    ])('upstream %s -> truncated response, never a clean end or appended text', async (path, timeout) => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, timeout })
+      const { raw, closedBy } = await rawRequest(app.port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`)
+      expect(closedBy).not.toBe('timeout')
+      const res = parseRawResponse(raw)
+      expect(res.status).toBe(200)
+      expect(res.complete).toBe(false)
+      expectNoLeak(raw.toString('latin1'), up.port)
+      expect(raw.toString('latin1')).not.toMatch(/Bad Gateway|Gateway Timeout/)
+    })
+
+    it('a trickling upstream that is never silent for timeout.idle completes', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, timeout: { idle: 400 } })
+      const res = await send(`${app.url}/trickle?chunks=8&interval=100&size=10`)
+      expect(res.status).toBe(200)
+      expect(res.body.length).toBe(80)
+    })
+  })
+
+  describe('client goes away', () => {
+    it('client disconnect before response headers aborts the upstream request at once', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url })
+      const { closedBy } = await rawRequest(app.port, 'GET /hang HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 200 })
+      expect(closedBy).toBe('timeout')
+      const started = performance.now()
+      await up.waitForAborted(1, 2000)
+      expect(performance.now() - started).toBeLessThan(1000)
+    })
+
+    it('client disconnect mid-body aborts the upstream request', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url })
+      await rawRequest(app.port, 'GET /stall-mid-body HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 300 })
+      await up.waitForAborted(1, 2000)
+    })
+  })
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = performance.now() + timeoutMs
+  while (!condition()) {
+    if (performance.now() > until) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}

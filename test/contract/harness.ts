@@ -1,0 +1,106 @@
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { GatewayOptions } from '@gateway-middleware/core'
+import { expect, onTestFinished } from 'vitest'
+import { type FaultUpstream, startFaultUpstream } from '../helpers/faultUpstream.js'
+
+/** A framework app with the gateway mounted, listening on 127.0.0.1. */
+export interface GatewayApp {
+  readonly server: Server
+  readonly port: number
+  readonly url: string
+  close(): Promise<void>
+}
+
+/** How each framework's contract run builds an app: the gateway mounted at `mountPath` (`''` for none). */
+export type BuildApp = (mountPath: string, options: GatewayOptions) => Promise<GatewayApp>
+
+/** Listen on 127.0.0.1, port 0, and return the app handle. `close` also runs `onClose` (the gateway's). */
+export async function listen(server: Server, onClose: () => Promise<void>): Promise<GatewayApp> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  let closed: Promise<void> | undefined
+  const close = async () => {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await onClose()
+  }
+  return {
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close() {
+      closed ??= close()
+      return closed
+    },
+  }
+}
+
+/** A fault upstream that the current test closes when it finishes. */
+export async function upstream(options?: Parameters<typeof startFaultUpstream>[0]): Promise<FaultUpstream> {
+  const server = await startFaultUpstream(options)
+  onTestFinished(() => server.close())
+  return server
+}
+
+/** A gateway app that the current test closes when it finishes. */
+export async function gateway(build: BuildApp, mountPath: string, options: GatewayOptions): Promise<GatewayApp> {
+  const app = await build(mountPath, options)
+  onTestFinished(() => app.close())
+  return app
+}
+
+/** A response as a real HTTP client saw it. */
+export interface SeenResponse {
+  status: number
+  headers: IncomingHttpHeaders
+  rawHeaders: string[]
+  body: Buffer
+  text: string
+}
+
+/** Options of {@link send}. */
+export interface SendOptions {
+  method?: string
+  headers?: Record<string, string | string[]>
+  body?: string | Buffer
+}
+
+/** One request over a fresh connection with node:http (which sends headers as given). */
+export function send(url: string, options: SendOptions = {}): Promise<SeenResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', reject)
+      res.on('end', () => {
+        const body = Buffer.concat(chunks)
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body,
+          text: body.toString('utf8'),
+        })
+      })
+    })
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
+
+/** Assert a response is the gateway's own answer to `code`, and that it leaks nothing internal. */
+export function expectGatewayAnswer(res: SeenResponse, status: number, code: string, upstreamPort?: number): void {
+  expect(res.status).toBe(status)
+  expect(res.headers['proxy-status']).toBe(`gateway-middleware; error=${code}`)
+  expect(res.headers['cache-control']).toBe('no-store')
+  expect(res.headers['content-type']).toMatch(/^text\/plain; charset=utf-8$/)
+  expectNoLeak(`${JSON.stringify(res.headers)}\n${res.text}`, upstreamPort)
+}
+
+/** Nothing internal in a response: no upstream address or port, errno string or stack. */
+export function expectNoLeak(text: string, upstreamPort?: number): void {
+  expect(text).not.toMatch(/127\.0\.0\.1|localhost|::1/)
+  if (upstreamPort !== undefined) expect(text).not.toContain(String(upstreamPort))
+  expect(text).not.toMatch(/\bE[A-Z]{4,}\b|UND_ERR|HPE_|\bat .+:\d+:\d+|Error:/)
+}

@@ -1,0 +1,18 @@
+import { failureContract } from './failureContract.js'
+import type { BuildApp } from './harness.js'
+import { headerContract } from './headerContract.js'
+import { pathContract } from './pathContract.js'
+import { streamingContract } from './streamingContract.js'
+import { tlsContract } from './tlsContract.js'
+
+/**
+ * The adapter contract: every behaviour of proxy mode, proven through a real framework. Each
+ * framework's test file runs it with its own app builder.
+ */
+export function proxyContract(build: BuildApp): void {
+  failureContract(build)
+  headerContract(build)
+  pathContract(build)
+  streamingContract(build)
+  tlsContract(build)
+}

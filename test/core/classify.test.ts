@@ -1,0 +1,125 @@
+import { request as httpRequest } from 'node:http'
+import { createServer as createNetServer } from 'node:net'
+import { classify, GatewayError, isGatewayError } from '@gateway-middleware/core'
+import { request as undiciRequest } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FaultUpstream, refusedUrl, startFaultUpstream } from '../helpers/faultUpstream.js'
+import { fixture } from '../helpers/tls.js'
+
+/** Run `make` and return what it threw: every row's error is captured from a real socket. */
+async function captured(make: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await make()
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected the call to fail')
+}
+
+/** A node:http GET that rejects with the socket's error. */
+function nodeGet(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { agent: false }, (res) => {
+      res.resume()
+      res.on('end', resolve)
+    })
+      .on('error', reject)
+      .end()
+  })
+}
+
+/** An undici request whose body is read, so errors after headers surface too. */
+async function undiciGet(url: string, options: Parameters<typeof undiciRequest>[1] = {}): Promise<void> {
+  const { body } = await undiciRequest(url, options)
+  await body.text()
+}
+
+describe('classify', () => {
+  let up: FaultUpstream
+  let tlsUp: FaultUpstream
+  let refused: string
+  let plainPort: number
+  const plain = createNetServer((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'))
+
+  beforeAll(async () => {
+    up = await startFaultUpstream()
+    tlsUp = await startFaultUpstream({ tls: { key: fixture('self-signed-key.pem'), cert: fixture('self-signed.pem') } })
+    refused = await refusedUrl()
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve))
+    plainPort = (plain.address() as { port: number }).port
+  })
+  afterAll(async () => {
+    await up.close()
+    await tlsUp.close()
+    plain.close()
+  })
+
+  const rows: Array<[string, string, () => Promise<unknown>]> = [
+    ['undici: connection refused', 'connection_refused', () => undiciGet(refused)],
+    ['undici: name that does not resolve', 'dns_error', () => undiciGet(`http://${'a'.repeat(70)}.invalid/`)],
+    ['undici: reset before headers', 'connection_terminated', () => undiciGet(`${up.url}/reset`)],
+    ['undici: closed before headers', 'connection_terminated', () => undiciGet(`${up.url}/close`)],
+    ['undici: garbage instead of HTTP', 'http_protocol_error', () => undiciGet(`${up.url}/garbage`)],
+    ['undici: bad status line', 'http_protocol_error', () => undiciGet(`${up.url}/bad-status`)],
+    ['undici: bad header line', 'http_protocol_error', () => undiciGet(`${up.url}/bad-header`)],
+    [
+      'undici: header section too large',
+      'http_response_header_section_size',
+      () => undiciGet(`${up.url}/huge-headers`),
+    ],
+    [
+      'undici: no headers within headersTimeout',
+      'http_response_timeout',
+      () => undiciGet(`${up.url}/hang`, { headersTimeout: 100 }),
+    ],
+    ['undici: self-signed certificate', 'tls_certificate_error', () => undiciGet(`${tlsUp.url}/ok`)],
+    ['undici: https to a plain HTTP server', 'tls_protocol_error', () => undiciGet(`https://127.0.0.1:${plainPort}/`)],
+    ['fetch: connection refused (TypeError with a cause)', 'connection_refused', () => fetch(refused)],
+    ['fetch: reset before headers', 'connection_terminated', () => fetch(`${up.url}/reset`)],
+    [
+      'fetch: AbortSignal.timeout deadline (TimeoutError by name)',
+      'http_response_timeout',
+      () => fetch(`${up.url}/hang`, { signal: AbortSignal.timeout(100) }),
+    ],
+    ['node:http: connection refused', 'connection_refused', () => nodeGet(refused)],
+    ['node:http: reset before headers', 'connection_terminated', () => nodeGet(`${up.url}/reset`)],
+    ['node:http: name that does not resolve', 'dns_error', () => nodeGet(`http://${'a'.repeat(70)}.invalid/`)],
+  ]
+
+  it.each(rows)('%s -> %s', async (_name, code, make) => {
+    const error = await captured(make)
+    const failure = classify(error)
+    expect(failure?.code).toBe(code)
+    expect(failure?.cause).toBe(error)
+  })
+
+  it('a failure after response headers is http_response_incomplete, not a protocol error', async () => {
+    const error = await captured(() => undiciGet(`${up.url}/close-mid-body`))
+    expect(classify(error, { afterHeaders: true })?.code).toBe('http_response_incomplete')
+  })
+
+  it.each([
+    ['a TypeError from app code', () => Promise.reject(new TypeError('user.name is not a function'))],
+    ['a plain Error', () => Promise.reject(new Error('boom'))],
+    ['a bare AbortError', () => fetch(`${up.url}/hang`, { signal: AbortSignal.abort() })],
+    ['a validation error with a status', () => Promise.reject(Object.assign(new Error('bad input'), { status: 400 }))],
+    ['an undici InvalidArgumentError (our bug)', () => undiciGet(`${up.url}/ok`, { headers: { 'bad header': 'x' } })],
+  ])('%s is not an upstream failure', async (_name, make) => {
+    expect(classify(await captured(make))).toBeUndefined()
+  })
+
+  it('returns a GatewayError as it is, and recognises one from another copy by its brand', () => {
+    const own = new GatewayError('connection_refused')
+    expect(classify(own)).toBe(own)
+    expect(isGatewayError(own)).toBe(true)
+    const foreign = { [Symbol.for('gateway-middleware.GatewayError')]: true }
+    expect(isGatewayError(foreign)).toBe(true)
+    expect(isGatewayError(new Error('x'))).toBe(false)
+  })
+
+  it('speaks the frameworks dialect and names nothing internal', async () => {
+    const failure = classify(await captured(() => undiciGet(refused))) as GatewayError
+    expect(failure).toMatchObject({ status: 502, statusCode: 502, expose: false, code: 'connection_refused' })
+    expect(failure.message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|\d{4,5}/)
+  })
+})

@@ -1,0 +1,62 @@
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOTAL_TIMEOUT_MS, resolveOptions } from '@gateway-middleware/core'
+import { describe, expect, it } from 'vitest'
+
+const target = 'http://127.0.0.1:4000'
+
+describe('resolveOptions', () => {
+  it('fills every default from the named constants', () => {
+    const resolved = resolveOptions({ target })
+    expect(resolved.timeout).toEqual({
+      connect: DEFAULT_CONNECT_TIMEOUT_MS,
+      headers: 30_000,
+      idle: 30_000,
+      total: DEFAULT_TOTAL_TIMEOUT_MS,
+    })
+    expect(resolved.tls.rejectUnauthorized).toBe(true)
+    expect(resolved.preserveHost).toBe(false)
+    expect(resolved.trust).toBeUndefined()
+    expect(resolved.proxyName).toBe('gateway-middleware')
+    expect(Object.isFrozen(resolved)).toBe(true)
+  })
+
+  it('false turns a timeout phase off', () => {
+    expect(resolveOptions({ target, timeout: { idle: false, total: false } }).timeout).toMatchObject({
+      idle: 0,
+      total: 0,
+    })
+  })
+
+  it('splits the target into origin and path prefix', () => {
+    const { target: resolved } = resolveOptions({ target: 'https://Example.test:8443/v1/' })
+    expect(resolved.origin).toBe('https://example.test:8443')
+    expect(resolved.basePath).toBe('/v1')
+  })
+
+  it.each([
+    [{ target: 'ftp://127.0.0.1' }, /"target" expected an http: or https: URL .* got "ftp:\/\/127.0.0.1"/],
+    [{ target: 'not a url' }, /"target" expected .* got "not a url"/],
+    [{}, /"target" expected .* got undefined/],
+    [{ target: 'http://user:pw@127.0.0.1' }, /"target" expected a URL without credentials/],
+    [
+      { target, timeout: { connect: -1 } },
+      /"timeout.connect" expected a positive number of milliseconds, or false .* got -1/,
+    ],
+    [{ target, timeout: { headers: 0 } }, /"timeout.headers" expected a positive number .* got 0/],
+    [{ target, timeout: { idle: '300' } }, /"timeout.idle" expected a positive number .* got "300"/],
+    [{ target, timeout: { total: true } }, /"timeout.total" expected .* got true/],
+    [
+      { target, timeout: { header: 300 } },
+      /"timeout.header" expected one of timeout.connect, timeout.headers, timeout.idle, timeout.total \(unknown option\), got 300/,
+    ],
+    [{ target, timout: {} }, /"timout" expected one of target, timeout, .* \(unknown option\), got an object/],
+    [{ target, pool: { connections: 1.5 } }, /"pool.connections" expected a positive integer, got 1.5/],
+    [{ target, tls: { rejectUnauthorized: 'no' } }, /"tls.rejectUnauthorized" expected true or false, got "no"/],
+    [{ target, tls: { cert: 'PEM' } }, /"tls.key" expected tls.cert and tls.key together/],
+    [{ target, trustProxy: ['not-an-ip'] }, /"trustProxy" expected addresses or CIDRs/],
+    [{ target, proxyName: 'bad name;' }, /"proxyName" expected an HTTP token .* got "bad name;"/],
+    [{ target, rewritePath: '/x' }, /"rewritePath" expected a function, got "\/x"/],
+  ])('rejects %j at setup with a message naming the option, the expectation and the value', (options, message) => {
+    expect(() => resolveOptions(options as never)).toThrow(TypeError)
+    expect(() => resolveOptions(options as never)).toThrow(message)
+  })
+})
