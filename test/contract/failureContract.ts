@@ -126,6 +126,46 @@ export function failureContract(build: BuildApp): void {
     })
   })
 
+  describe('bugs are not upstream failures', () => {
+    it('a throwing rewriteRequestHeaders -> the framework 500, never a 502, and nothing sent upstream', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', {
+        target: up.url,
+        rewriteRequestHeaders: () => {
+          throw new TypeError('bug in a hook')
+        },
+      })
+      const res = await send(`${app.url}/ok`)
+      expect(res.status).toBe(500)
+      expect(res.headers['proxy-status']).toBeUndefined()
+      expect(up.hits('/ok')).toBe(0)
+    })
+
+    it('a header value undici refuses (our side) -> 500, never a 502', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', {
+        target: up.url,
+        rewriteRequestHeaders: (headers) => ({ ...headers, 'x-bad': 'line\r\nbreak' }),
+      })
+      const res = await send(`${app.url}/ok`)
+      expect(res.status).toBe(500)
+      expect(res.headers['proxy-status']).toBeUndefined()
+    })
+
+    it('a throwing rewriteResponseHeaders -> 500 and the upstream request is released', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', {
+        target: up.url,
+        rewriteResponseHeaders: () => {
+          throw new TypeError('bug in a hook')
+        },
+      })
+      const res = await send(`${app.url}/stall-mid-body`)
+      expect(res.status).toBe(500)
+      await up.waitForAborted(1, 2000)
+    })
+  })
+
   describe('upstream answers', () => {
     it.each([404, 500, 502, 503, 504])('upstream %i passes through unchanged, without Proxy-Status', async (status) => {
       const up = await upstream()

@@ -9,8 +9,14 @@ import type { GatewayResponse } from './GatewayResponse.js'
  * truncation is visible. Nothing is ever appended.
  */
 export function writeResponse(res: ServerResponse, response: GatewayResponse): void {
-  res.writeHead(response.status, response.headers)
   const body = response.body
+  try {
+    res.writeHead(response.status, response.headers)
+  } catch (error) {
+    // headers already sent by other middleware, or a value Node refuses: release the upstream
+    if (body !== null && !Buffer.isBuffer(body)) body.destroy()
+    throw error
+  }
   if (body === null) res.end()
   else if (Buffer.isBuffer(body)) res.end(body)
   else pipeline(body, res, ignore)

@@ -26,9 +26,12 @@ export function gatewayMiddleware(options: GatewayOptions): GatewayMiddleware {
   const gateway = createGateway(options)
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     const request = fromNodeRequest(req, { url: req.url, mountPath: req.baseUrl, signal: clientGoneSignal(res) })
-    gateway.proxy(request).then((response: GatewayResponse | undefined) => {
-      if (response !== undefined) writeResponse(res, response)
-    }, next)
+    gateway
+      .proxy(request)
+      .then((response: GatewayResponse | undefined) => {
+        if (response !== undefined) writeResponse(res, response)
+      })
+      .catch(next)
   }
   return Object.assign(middleware, { close: () => gateway.close() })
 }

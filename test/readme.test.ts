@@ -1,0 +1,27 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+
+const root = new URL('../', import.meta.url)
+const readme = readFileSync(new URL('README.md', root), 'utf8')
+const examples = readdirSync(new URL('examples/', root)).map((name) =>
+  readFileSync(new URL(`examples/${name}`, root), 'utf8'),
+)
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] as string)
+
+describe('README', () => {
+  it('has TypeScript examples', () => {
+    expect(blocks.length).toBeGreaterThan(0)
+  })
+
+  it.each(blocks.map((block) => [block.split('\n').find((line) => line.includes('gateway')) ?? block, block]))(
+    'example "%s" is a type-checked file in examples/',
+    (_title, block) => {
+      expect(examples).toContain(block)
+    },
+  )
+
+  it('shows the two set-up commands', () => {
+    expect(readme).toContain('npm ci && npm run demo')
+    expect(readme).toContain('npm test')
+  })
+})
