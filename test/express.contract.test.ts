@@ -1,7 +1,8 @@
 import { createServer } from 'node:http'
-import { gatewayMiddleware } from '@gateway-middleware/express'
+import { gatewayErrorHandler, gatewayMiddleware } from '@gateway-middleware/express'
 import express from 'express'
 import { describe } from 'vitest'
+import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 
@@ -13,4 +14,25 @@ const buildExpress: BuildApp = async (mountPath, options) => {
   return listen(createServer(app), () => middleware.close())
 }
 
-describe('express', () => proxyContract(buildExpress))
+const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
+  const app = express()
+  const proxied = proxy === undefined ? undefined : gatewayMiddleware(proxy.options)
+  if (proxy !== undefined && proxied !== undefined) app.use(proxy.mountPath, proxied)
+  const guard = gatewayMiddleware(options)
+  app.use(guard)
+  for (const route of routes) {
+    app.get(route.path, async (req, res) => {
+      res.json(await route.handler(req.gateway))
+    })
+  }
+  app.use(gatewayErrorHandler())
+  return listen(createServer(app), async () => {
+    await guard.close()
+    await proxied?.close()
+  })
+}
+
+describe('express', () => {
+  proxyContract(buildExpress)
+  guardContract(buildExpressGuard)
+})

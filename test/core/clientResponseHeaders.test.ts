@@ -1,8 +1,8 @@
-import { fromNodeRequest, resolveOptions } from '@gateway-middleware/core'
+import { fromNodeRequest, type ProxyOptions, resolveOptions } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
 import { clientResponseHeaders } from '../../packages/core/src/clientResponseHeaders.js'
 
-const options = resolveOptions({ target: 'http://10.1.2.3:8080/v1' })
+const options = resolveOptions({ target: 'http://10.1.2.3:8080/v1' }) as ProxyOptions
 const request = {
   ...fromNodeRequest({ method: 'GET', headers: {}, rawHeaders: [], httpVersion: '1.1', socket: {} } as never, {
     url: '/x',

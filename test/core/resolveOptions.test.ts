@@ -19,6 +19,10 @@ describe('resolveOptions', () => {
     expect(Object.isFrozen(resolved)).toBe(true)
   })
 
+  it('without a target the gateway guards routes', () => {
+    expect(resolveOptions({ timeout: { total: 5000 } }).target).toBeUndefined()
+  })
+
   it('false turns a timeout phase off', () => {
     expect(resolveOptions({ target, timeout: { idle: false, total: false } }).timeout).toMatchObject({
       idle: 0,
@@ -28,14 +32,16 @@ describe('resolveOptions', () => {
 
   it('splits the target into origin and path prefix', () => {
     const { target: resolved } = resolveOptions({ target: 'https://Example.test:8443/v1/' })
-    expect(resolved.origin).toBe('https://example.test:8443')
-    expect(resolved.basePath).toBe('/v1')
+    expect(resolved?.origin).toBe('https://example.test:8443')
+    expect(resolved?.basePath).toBe('/v1')
   })
 
   it.each([
     [{ target: 'ftp://127.0.0.1' }, /"target" expected an http: or https: URL .* got "ftp:\/\/127.0.0.1"/],
     [{ target: 'not a url' }, /"target" expected .* got "not a url"/],
-    [{}, /"target" expected .* got undefined/],
+    [{ target: '' }, /"target" expected .* got ""/],
+    [{ rewritePath: (p: string) => p }, /"rewritePath" expected a target to proxy to .* got a function/],
+    [{ classifyError: 'no' }, /"classifyError" expected a function, got "no"/],
     [{ target: 'http://user:pw@127.0.0.1' }, /"target" expected a URL without credentials/],
     [
       { target, timeout: { connect: -1 } },

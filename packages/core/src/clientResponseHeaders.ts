@@ -1,7 +1,7 @@
 import type { GatewayRequest } from './GatewayRequest.js'
 import { connectionTokens, HOP_BY_HOP } from './hopByHop.js'
 import type { HeaderRecord } from './options.js'
-import type { ResolvedOptions } from './resolveOptions.js'
+import type { ProxyOptions } from './resolveOptions.js'
 import type { UpstreamRequestHeaders } from './upstreamRequestHeaders.js'
 
 /**
@@ -15,7 +15,7 @@ export function clientResponseHeaders(
   raw: readonly Buffer[],
   request: GatewayRequest,
   sent: UpstreamRequestHeaders,
-  options: ResolvedOptions,
+  options: ProxyOptions,
 ): HeaderRecord {
   let headers: HeaderRecord = {}
   let named: Set<string> | undefined
@@ -51,7 +51,7 @@ function rewriteLocation(
   value: string,
   request: GatewayRequest,
   sent: UpstreamRequestHeaders,
-  options: ResolvedOptions,
+  options: ProxyOptions,
 ): string {
   const { origin, basePath } = options.target
   if (sent.clientHost === undefined || value.length < origin.length) return value

@@ -1,3 +1,4 @@
+import type { FailureCode } from './failures.js'
 import type { GatewayError } from './GatewayError.js'
 import type { GatewayRequest } from './GatewayRequest.js'
 
@@ -77,7 +78,11 @@ export interface FailureContext {
 
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
-  /** The upstream to forward to: an `http:` or `https:` URL, optionally with a path prefix. */
+  /**
+   * The upstream to forward to: an `http:` or `https:` URL, optionally with a path prefix. Without
+   * it the gateway runs in guard mode: it guards the routes it wraps, handing each request a client
+   * for its upstream calls and turning upstream failures into 502/504.
+   */
   target?: string | URL
   /** Timeouts by phase, in ms; `false` turns one off. */
   timeout?: TimeoutOptions
@@ -113,4 +118,11 @@ export interface GatewayOptions {
   tls?: TlsOptions
   /** Told of every upstream failure (for logs and metrics); must not throw. */
   onError?: (error: GatewayError, context: FailureContext) => void
+  /**
+   * Guard mode: override the decision whether an error a route raised is an upstream failure.
+   * Return a failure code (or a `GatewayError`) to answer as that failure, `false` for "not an
+   * upstream failure" (the framework's 500), or `undefined` to keep the built-in decision, which
+   * is passed in.
+   */
+  classifyError?: (error: unknown, decision: GatewayError | undefined) => GatewayError | FailureCode | false | undefined
 }

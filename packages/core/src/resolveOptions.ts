@@ -21,7 +21,8 @@ export interface ResolvedTarget {
 
 /** Options after defaults, validation and parsing; the request path reads only these. */
 export interface ResolvedOptions {
-  readonly target: ResolvedTarget
+  /** The proxy target; `undefined` in guard mode. */
+  readonly target: ResolvedTarget | undefined
   /** Timeouts in ms; `0` means off. */
   readonly timeout: {
     readonly connect: number
@@ -39,7 +40,11 @@ export interface ResolvedOptions {
   readonly pool: { readonly connections: number; readonly keepAliveTimeout: number }
   readonly tls: Readonly<TlsOptions> & { readonly rejectUnauthorized: boolean }
   readonly onError: GatewayOptions['onError']
+  readonly classifyError: GatewayOptions['classifyError']
 }
+
+/** Resolved options of a gateway that proxies to a target. */
+export type ProxyOptions = ResolvedOptions & { readonly target: ResolvedTarget }
 
 const TOP_KEYS = [
   'target',
@@ -53,6 +58,15 @@ const TOP_KEYS = [
   'pool',
   'tls',
   'onError',
+  'classifyError',
+] as const
+/** Options that only mean something when proxying to a target. */
+const PROXY_ONLY = [
+  'rewritePath',
+  'preserveHost',
+  'trustProxy',
+  'rewriteRequestHeaders',
+  'rewriteResponseHeaders',
 ] as const
 const TIMEOUT_KEYS = ['connect', 'headers', 'idle', 'total'] as const
 const POOL_KEYS = ['connections', 'keepAliveTimeout'] as const
@@ -73,9 +87,15 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
   checkKeys(pool, POOL_KEYS, 'pool.')
   const tls = plainObject(input.tls ?? {}, 'tls')
   checkKeys(tls, TLS_KEYS, 'tls.')
+  if (input.target === undefined) {
+    for (const key of PROXY_ONLY) {
+      if (input[key] !== undefined)
+        fail(key, 'a target to proxy to (without target the gateway guards routes)', input[key])
+    }
+  }
 
   return Object.freeze({
-    target: resolveTarget(input.target),
+    target: input.target === undefined ? undefined : resolveTarget(input.target),
     timeout: Object.freeze({
       connect: timeoutMs(timeout.connect, 'timeout.connect', DEFAULT_CONNECT_TIMEOUT_MS),
       headers: timeoutMs(timeout.headers, 'timeout.headers', DEFAULT_HEADERS_TIMEOUT_MS),
@@ -100,6 +120,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     }),
     tls: resolveTls(tls),
     onError: optionalFunction(input.onError, 'onError') as GatewayOptions['onError'],
+    classifyError: optionalFunction(input.classifyError, 'classifyError') as GatewayOptions['classifyError'],
   })
 }
 

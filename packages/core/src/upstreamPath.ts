@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from './resolveOptions.js'
+import type { ProxyOptions } from './resolveOptions.js'
 
 /** `scheme://authority` at the start of an absolute-form request-target. */
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/
@@ -14,7 +14,7 @@ const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e)(?:\.|%2e)?(?:\/|$)/i
  * `http://evil.example/` all stay paths on the target. Dot segments are removed, so a path cannot
  * climb out of the target's path prefix either.
  */
-export function upstreamPath(url: string, options: ResolvedOptions): string {
+export function upstreamPath(url: string, options: ProxyOptions): string {
   let requestTarget = url
   if (requestTarget.charCodeAt(0) !== 47 /* / */) {
     // absolute-form: keep only path and query; the authority is never used

@@ -1,7 +1,7 @@
 import type { GatewayRequest } from './GatewayRequest.js'
 import { headerRecord } from './headerRecord.js'
 import { connectionTokens, HOP_BY_HOP } from './hopByHop.js'
-import type { ResolvedOptions } from './resolveOptions.js'
+import type { ProxyOptions } from './resolveOptions.js'
 
 /** The headers to send upstream, and what the client asked for (for rewriting redirects). */
 export interface UpstreamRequestHeaders {
@@ -19,7 +19,7 @@ export interface UpstreamRequestHeaders {
  * target's unless `preserveHost`, `X-Forwarded-*` appended to only when the peer is trusted, and
  * `Via` added. `rewriteRequestHeaders` runs last, and the hop-by-hop rules apply to its result too.
  */
-export function upstreamRequestHeaders(request: GatewayRequest, options: ResolvedOptions): UpstreamRequestHeaders {
+export function upstreamRequestHeaders(request: GatewayRequest, options: ProxyOptions): UpstreamRequestHeaders {
   const raw = request.rawHeaders
   const trusted =
     options.trust !== undefined && request.remoteAddress !== undefined && options.trust(request.remoteAddress, 0)

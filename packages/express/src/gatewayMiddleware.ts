@@ -1,30 +1,43 @@
 import {
   clientGoneSignal,
   createGateway,
+  discardLaterWrites,
   fromNodeRequest,
+  type Gateway,
   type GatewayOptions,
   type GatewayResponse,
+  warnOnce,
   writeResponse,
 } from '@gateway-middleware/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { GUARD, type GuardState } from './guardState.js'
 
 /** Express middleware with the gateway's lifecycle attached. */
 export interface GatewayMiddleware extends RequestHandler {
-  /** Close the upstream connection pool. */
+  /** Close the upstream connections. */
   close(): Promise<void>
 }
 
 /**
- * Proxy the requests that reach this middleware to `options.target`, answering 502/504 correctly
- * for every upstream failure. Mount it before any body parser: it streams the body itself.
+ * With `target`: proxy the requests that reach this middleware, answering 502/504 correctly for
+ * every upstream failure. Mount it before any body parser: it streams the body itself.
+ *
+ * Without `target`: guard the routes after it. Each request gets `req.gateway`, a client whose
+ * calls share the request's deadline; put `gatewayErrorHandler()` after the routes to answer
+ * upstream failures with 502/504 (app bugs stay Express's 500).
  *
  * ```ts
  * app.use('/api', gatewayMiddleware({ target: 'http://127.0.0.1:4000' }))
  * ```
  */
-export function gatewayMiddleware(options: GatewayOptions): GatewayMiddleware {
+export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddleware {
   const gateway = createGateway(options)
-  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+  const middleware = gateway.mode === 'proxy' ? proxyHandler(gateway) : guardHandler(gateway)
+  return Object.assign(middleware, { close: () => gateway.close() })
+}
+
+function proxyHandler(gateway: Gateway): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
     const request = fromNodeRequest(req, { url: req.url, mountPath: req.baseUrl, signal: clientGoneSignal(res) })
     gateway
       .proxy(request)
@@ -33,5 +46,34 @@ export function gatewayMiddleware(options: GatewayOptions): GatewayMiddleware {
       })
       .catch(next)
   }
-  return Object.assign(middleware, { close: () => gateway.close() })
+}
+
+function guardHandler(gateway: Gateway): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const guard = gateway.guard(
+      { method: req.method, url: req.originalUrl, signal: clientGoneSignal(res) },
+      {
+        responseStarted: () => res.headersSent,
+        respond: (response) => {
+          writeResponse(res, response)
+          discardLaterWrites(res)
+        },
+      },
+    )
+    const state: GuardState = { guard, handled: false }
+    ;(req as Request & { [GUARD]?: GuardState })[GUARD] = state
+    req.gateway = guard.client
+    res.once('close', () => {
+      guard.dispose()
+      const failure = guard.lastFailure
+      if (failure !== undefined && !state.handled && !guard.responded && res.statusCode === failure.status) {
+        warnOnce(
+          'GATEWAY_NO_ERROR_HANDLER',
+          'gateway-middleware: an upstream failure reached Express without gatewayErrorHandler() behind the routes; ' +
+            "Express's final handler answered it (with a stack trace outside production). Add app.use(gatewayErrorHandler()) after your routes.",
+        )
+      }
+    })
+    next()
+  }
 }

@@ -1,6 +1,12 @@
+import './augment.js'
+
 export {
+  type ClientRequestOptions,
+  type ClientResponse,
+  type GatewayClient,
   type GatewayError,
   type GatewayOptions,
   isGatewayError,
 } from '@gateway-middleware/core'
+export { gatewayErrorHandler } from './gatewayErrorHandler.js'
 export { type GatewayMiddleware, gatewayMiddleware } from './gatewayMiddleware.js'

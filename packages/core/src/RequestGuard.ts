@@ -1,0 +1,129 @@
+import type { Dispatcher } from 'undici'
+import { classify } from './classify.js'
+import { errorResponse } from './errorResponse.js'
+import { isFailureCode } from './failures.js'
+import { createGatewayClient, type GatewayClient } from './GatewayClient.js'
+import { GatewayError, isGatewayError } from './GatewayError.js'
+import type { GatewayResponse } from './GatewayResponse.js'
+import type { ResolvedOptions } from './resolveOptions.js'
+
+/** What the adapter tells a guard about its framework's response. */
+export interface GuardHooks {
+  /** Whether the route's response has started (headers sent): then the deadline no longer applies. */
+  responseStarted(): boolean
+  /** Write the gateway's answer when the deadline passes first (optional: or await `timedOut`). */
+  respond?(response: GatewayResponse): void
+}
+
+/** What a guard needs of its gateway. */
+export interface GuardContext {
+  readonly options: ResolvedOptions
+  readonly dispatcher: Dispatcher
+  readonly report: (error: GatewayError, method: string, path: string) => void
+}
+
+/** The request a guard protects: its method, its URL (for reports) and the client-gone signal. */
+export interface GuardedRequest {
+  readonly method: string
+  readonly url: string
+  readonly signal: AbortSignal
+}
+
+/**
+ * Guard mode, for one request: the client its route uses for upstream calls, the request's
+ * deadline (`timeout.total` from arrival to the start of the response), and the decision whether
+ * an error the route raised is an upstream failure (502/504) or a bug (the framework's 500).
+ */
+export class RequestGuard {
+  /** The client for the route's upstream calls. */
+  readonly client: GatewayClient
+  /** Whether the gateway answered the request itself because the deadline passed. */
+  responded = false
+  /** The last upstream failure of this request's client calls. */
+  lastFailure: GatewayError | undefined
+  private readonly controller = new AbortController()
+  private readonly deadline: number
+  private timer: NodeJS.Timeout | undefined
+  private deadlinePassed: Promise<GatewayResponse> | undefined
+  private settleDeadline: ((response: GatewayResponse) => void) | undefined
+
+  constructor(
+    private readonly context: GuardContext,
+    private readonly request: GuardedRequest,
+    private readonly hooks: GuardHooks,
+  ) {
+    const total = context.options.timeout.total
+    this.deadline = total === 0 ? Number.POSITIVE_INFINITY : performance.now() + total
+    if (total !== 0) this.timer = setTimeout(this.onDeadline, total)
+    request.signal.addEventListener('abort', this.onClientGone)
+    this.client = createGatewayClient({
+      dispatcher: context.dispatcher,
+      timeout: context.options.timeout,
+      deadline: this.deadline,
+      signal: this.controller.signal,
+      report: (error, method, path) => {
+        this.lastFailure = error
+        context.report(error, method, path)
+      },
+    })
+  }
+
+  /** Resolves with the gateway's answer if the deadline passes before the response started; never rejects. */
+  get timedOut(): Promise<GatewayResponse> {
+    this.deadlinePassed ??= new Promise((resolve) => {
+      this.settleDeadline = resolve
+    })
+    return this.deadlinePassed
+  }
+
+  /**
+   * The gateway's answer to an error the route raised, or `undefined` when it is not an upstream
+   * failure (a bug, a validation error: the framework's 500). `classifyError` may override.
+   */
+  failureResponse(error: unknown): GatewayResponse | undefined {
+    const failure = this.decide(error)
+    if (failure === undefined) return undefined
+    // failures of the gateway's own client were reported when they happened
+    if (failure !== error) this.context.report(failure, this.request.method, this.request.url)
+    return errorResponse(failure, this.context.options.proxyName, this.request.method)
+  }
+
+  /** Stop the deadline timer and let go of the request. Call when the response is done. */
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    this.request.signal.removeEventListener('abort', this.onClientGone)
+  }
+
+  private decide(error: unknown): GatewayError | undefined {
+    const decision = classify(error)
+    const override = this.context.options.classifyError
+    if (override === undefined) return decision
+    const verdict = override(error, decision)
+    if (verdict === undefined) return decision
+    if (verdict === false) return undefined
+    if (isGatewayError(verdict)) return verdict
+    if (isFailureCode(verdict)) return new GatewayError(verdict, { cause: error })
+    throw new TypeError(
+      `classifyError returned ${String(verdict)}: expected a failure code, a GatewayError, false or undefined`,
+    )
+  }
+
+  private readonly onDeadline = (): void => {
+    this.timer = undefined
+    if (this.hooks.responseStarted()) return
+    const error = new GatewayError('http_response_timeout', { phase: 'headers' })
+    this.responded = true
+    this.controller.abort(error)
+    this.context.report(error, this.request.method, this.request.url)
+    const response = errorResponse(error, this.context.options.proxyName, this.request.method)
+    this.hooks.respond?.(response)
+    this.settleDeadline?.(response)
+    this.deadlinePassed ??= Promise.resolve(response)
+  }
+
+  private readonly onClientGone = (): void => {
+    this.dispose()
+    this.controller.abort(new DOMException('The client went away', 'AbortError'))
+  }
+}

@@ -1,0 +1,24 @@
+import { writeResponse } from '@gateway-middleware/core'
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express'
+import { GUARD, type GuardState } from './guardState.js'
+
+/**
+ * Put after the guarded routes: answers an upstream failure a route raised (through `req.gateway`,
+ * `fetch`, undici, axios, node:http…) with the gateway's 502/504, using the options of the
+ * `gatewayMiddleware()` that ran for the request. Anything else (an app bug, a validation error)
+ * goes on to the next error handler: Express's 500.
+ *
+ * Without it, Express's final handler would still answer with the error's status, but prints a
+ * stack trace outside production.
+ */
+export function gatewayErrorHandler(): ErrorRequestHandler {
+  return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
+    const state = (req as Request & { [GUARD]?: GuardState })[GUARD]
+    if (state !== undefined) state.handled = true
+    // the gateway already answered at the deadline: the route's late error has nowhere to go
+    if (state?.guard.responded === true) return
+    const response = state === undefined || res.headersSent ? undefined : state.guard.failureResponse(error)
+    if (response === undefined) next(error)
+    else writeResponse(res, response)
+  }
+}

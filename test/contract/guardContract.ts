@@ -1,0 +1,202 @@
+import { request as httpRequest } from 'node:http'
+import type { GatewayClient, GatewayOptions } from '@gateway-middleware/core'
+import { request as undiciRequest } from 'undici'
+import { describe, expect, it } from 'vitest'
+import { refusedUrl } from '../helpers/faultUpstream.js'
+import { rawRequest } from '../helpers/rawRequest.js'
+import { expectGatewayAnswer, type GatewayApp, gateway, send, upstream } from './harness.js'
+
+/** A framework-neutral route: what it returns is sent as JSON; what it throws is the framework's to handle. */
+export interface GuardRoute {
+  readonly path: string
+  readonly handler: (client: GatewayClient) => Promise<unknown>
+}
+
+/** A proxy mounted in the same app as the guarded routes. */
+export interface ProxyMount {
+  readonly mountPath: string
+  readonly options: GatewayOptions
+}
+
+/** How each framework builds a guarded app: the guard, the routes after it, and optionally a proxy too. */
+export type BuildGuardApp = (options: GatewayOptions, routes: GuardRoute[], proxy?: ProxyMount) => Promise<GatewayApp>
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Guard mode: routes that call upstreams themselves get deadlines, and upstream failures become 502/504. */
+export function guardContract(build: BuildGuardApp): void {
+  const guarded = (options: GatewayOptions, routes: GuardRoute[], proxy?: ProxyMount) =>
+    gateway((_mount, opts) => build(opts, routes, proxy), '', options)
+
+  describe('guard mode', () => {
+    it('a successful route is untouched', async () => {
+      const up = await upstream()
+      const app = await guarded({}, [
+        {
+          path: '/profile',
+          handler: async (client) => ({ text: await (await client.request(`${up.url}/ok`)).body.text() }),
+        },
+      ])
+      const res = await send(`${app.url}/profile`)
+      expect(res.status).toBe(200)
+      expect(JSON.parse(res.text)).toEqual({ text: 'ok' })
+      expect(res.headers['proxy-status']).toBeUndefined()
+    })
+
+    it('an upstream 5xx is the route’s to handle, not a gateway failure', async () => {
+      const up = await upstream()
+      const app = await guarded({}, [
+        {
+          path: '/x',
+          handler: async (client) => ({ status: (await client.request(`${up.url}/status/503`)).statusCode }),
+        },
+      ])
+      const res = await send(`${app.url}/x`)
+      expect(res.status).toBe(200)
+      expect(JSON.parse(res.text)).toEqual({ status: 503 })
+    })
+
+    it('refused upstream inside a route (gateway client request) -> 502 connection_refused', async () => {
+      const target = await refusedUrl()
+      const app = await guarded({}, [{ path: '/x', handler: (client) => client.request(target) }])
+      expectGatewayAnswer(await send(`${app.url}/x`), 502, 'connection_refused', Number(new URL(target).port))
+    })
+
+    it('refused upstream inside a route (gateway client fetch) -> 502 connection_refused', async () => {
+      const target = await refusedUrl()
+      const app = await guarded({}, [{ path: '/x', handler: (client) => client.fetch(target) }])
+      expectGatewayAnswer(await send(`${app.url}/x`), 502, 'connection_refused', Number(new URL(target).port))
+    })
+
+    it('global fetch failure (TypeError with a cause) -> 502 connection_refused', async () => {
+      const target = await refusedUrl()
+      const app = await guarded({}, [{ path: '/x', handler: () => fetch(target) }])
+      expectGatewayAnswer(await send(`${app.url}/x`), 502, 'connection_refused', Number(new URL(target).port))
+    })
+
+    it('undici failure (bare errno error) -> 502 connection_refused', async () => {
+      const target = await refusedUrl()
+      const app = await guarded({}, [{ path: '/x', handler: () => undiciRequest(target) }])
+      expectGatewayAnswer(await send(`${app.url}/x`), 502, 'connection_refused', Number(new URL(target).port))
+    })
+
+    it('node:http reset before headers -> 502 connection_terminated', async () => {
+      const up = await upstream()
+      const app = await guarded({}, [
+        {
+          path: '/x',
+          handler: () =>
+            new Promise((resolve, reject) => {
+              httpRequest(`${up.url}/reset`, { agent: false }, resolve).on('error', reject).end()
+            }),
+        },
+      ])
+      expectGatewayAnswer(await send(`${app.url}/x`), 502, 'connection_terminated', up.port)
+    })
+
+    it('hanging upstream -> 504 at the route deadline, and the upstream call is aborted', async () => {
+      const up = await upstream()
+      const app = await guarded({ timeout: { total: 300 } }, [
+        { path: '/x', handler: (client) => client.request(`${up.url}/hang`) },
+      ])
+      const started = performance.now()
+      expectGatewayAnswer(await send(`${app.url}/x`), 504, 'http_response_timeout', up.port)
+      expect(performance.now() - started).toBeLessThan(900)
+      await up.waitForAborted(1, 2000)
+    })
+
+    it('hanging upstream through fetch -> 504 at the route deadline, and the call is aborted', async () => {
+      const up = await upstream()
+      const app = await guarded({ timeout: { total: 300 } }, [
+        { path: '/x', handler: (client) => client.fetch(`${up.url}/hang`) },
+      ])
+      expectGatewayAnswer(await send(`${app.url}/x`), 504, 'http_response_timeout', up.port)
+      await up.waitForAborted(1, 2000)
+    })
+
+    it('a route that has not answered by the deadline gets 504; what it writes later is discarded', async () => {
+      let finished = false
+      const app = await guarded({ timeout: { total: 200 } }, [
+        {
+          path: '/slow',
+          handler: async () => {
+            await sleep(600)
+            finished = true
+            return { late: true }
+          },
+        },
+      ])
+      const res = await send(`${app.url}/slow`)
+      expectGatewayAnswer(res, 504, 'http_response_timeout')
+      await sleep(700)
+      expect(finished).toBe(true)
+    })
+
+    it('each call gets the remaining time of the request deadline', async () => {
+      const app = await guarded({ timeout: { total: 5000 } }, [
+        {
+          path: '/x',
+          handler: async (client) => {
+            const before = client.remaining()
+            await sleep(300)
+            return { before, after: client.remaining() }
+          },
+        },
+      ])
+      const { before, after } = JSON.parse((await send(`${app.url}/x`)).text) as { before: number; after: number }
+      expect(before).toBeLessThanOrEqual(5000)
+      expect(before - after).toBeGreaterThanOrEqual(250)
+    })
+
+    it('client disconnect aborts the route’s in-flight upstream calls', async () => {
+      const up = await upstream()
+      const app = await guarded({}, [{ path: '/x', handler: (client) => client.request(`${up.url}/hang`) }])
+      await rawRequest(app.port, 'GET /x HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 200 })
+      await up.waitForAborted(1, 2000)
+    })
+
+    it.each([
+      ['an app TypeError', () => Promise.reject(new TypeError('user.name is not a function'))],
+      ['a plain Error', () => Promise.reject(new Error('boom'))],
+      ['a bare AbortError', () => Promise.reject(new DOMException('aborted', 'AbortError'))],
+    ])('%s -> the framework 500, never a 502', async (_name, fail) => {
+      const app = await guarded({}, [{ path: '/x', handler: fail }])
+      const res = await send(`${app.url}/x`)
+      expect(res.status).toBe(500)
+      expect(res.headers['proxy-status']).toBeUndefined()
+    })
+
+    it('classifyError can make an app error a gateway failure, or keep a network error a 500', async () => {
+      const target = await refusedUrl()
+      const app = await guarded(
+        {
+          classifyError: (error, decision) => {
+            if ((error as { code?: string }).code === 'DB_POOL_EXHAUSTED') return 'destination_unavailable'
+            if (decision?.code === 'connection_refused') return false
+            return undefined
+          },
+        },
+        [
+          {
+            path: '/db',
+            handler: () => Promise.reject(Object.assign(new Error('pool'), { code: 'DB_POOL_EXHAUSTED' })),
+          },
+          { path: '/refused', handler: () => fetch(target) },
+        ],
+      )
+      expectGatewayAnswer(await send(`${app.url}/db`), 503, 'destination_unavailable')
+      expect((await send(`${app.url}/refused`)).status).toBe(500)
+    })
+
+    it('guard mode composes with proxy mode in the same app', async () => {
+      const up = await upstream()
+      const target = await refusedUrl()
+      const app = await guarded({}, [{ path: '/own', handler: () => fetch(target) }], {
+        mountPath: '/api',
+        options: { target: up.url },
+      })
+      expect((await send(`${app.url}/api/ok`)).text).toBe('ok')
+      expectGatewayAnswer(await send(`${app.url}/own`), 502, 'connection_refused')
+    })
+  })
+}
