@@ -26,7 +26,11 @@ export function failureContract(build: BuildApp): void {
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
       const port = (silent.address() as { port: number }).port
       try {
-        const app = await gateway(build, '', { target: `https://127.0.0.1:${port}`, timeout: { connect: 300 } })
+        const app = await gateway(build, '', {
+          target: `https://127.0.0.1:${port}`,
+          timeout: { connect: 300 },
+          retry: false,
+        })
         const started = performance.now()
         const res = await send(`${app.url}/x`)
         expectGatewayAnswer(res, 504, 'connection_timeout', port)
@@ -122,7 +126,11 @@ export function failureContract(build: BuildApp): void {
         onError: (error, context) => seen.push([error.code, context]),
       })
       await send(`${app.url}/api/users?id=1`, { method: 'DELETE' })
-      expect(seen).toEqual([['connection_refused', { method: 'DELETE', path: '/users?id=1', target }]])
+      expect(seen).toEqual([
+        ['connection_refused', { method: 'DELETE', path: '/users?id=1', target, attempt: 1 }],
+        ['connection_refused', { method: 'DELETE', path: '/users?id=1', target, attempt: 2 }],
+        ['connection_refused', { method: 'DELETE', path: '/users?id=1', target, attempt: 3 }],
+      ])
     })
   })
 

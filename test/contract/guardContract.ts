@@ -132,6 +132,18 @@ export function guardContract(build: BuildGuardApp): void {
       expect(finished).toBe(true)
     })
 
+    it('gateway client calls are retried: a reset GET succeeds on the 2nd attempt', async () => {
+      const up = await upstream()
+      const app = await guarded({}, [
+        {
+          path: '/x',
+          handler: async (client) => ({ status: (await client.request(`${up.url}/flaky?fail=reset`)).statusCode }),
+        },
+      ])
+      expect(JSON.parse((await send(`${app.url}/x`)).text)).toEqual({ status: 200 })
+      expect(up.hits('/flaky')).toBe(2)
+    })
+
     it('each call gets the remaining time of the request deadline', async () => {
       const app = await guarded({ timeout: { total: 5000 } }, [
         {

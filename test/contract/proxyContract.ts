@@ -2,6 +2,7 @@ import { failureContract } from './failureContract.js'
 import type { BuildApp } from './harness.js'
 import { headerContract } from './headerContract.js'
 import { pathContract } from './pathContract.js'
+import { retryContract } from './retryContract.js'
 import { streamingContract } from './streamingContract.js'
 import { tlsContract } from './tlsContract.js'
 
@@ -13,6 +14,7 @@ export function proxyContract(build: BuildApp): void {
   failureContract(build)
   headerContract(build)
   pathContract(build)
+  retryContract(build)
   streamingContract(build)
   tlsContract(build)
 }

@@ -1,8 +1,8 @@
-import { fromNodeRequest, type ProxyOptions, resolveOptions } from '@gateway-middleware/core'
+import { fromNodeRequest, type ResolvedTarget, resolveOptions } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
 import { clientResponseHeaders } from '../../packages/core/src/clientResponseHeaders.js'
 
-const options = resolveOptions({ target: 'http://10.1.2.3:8080/v1' }) as ProxyOptions
+const options = resolveOptions({ target: 'http://10.1.2.3:8080/v1' })
 const request = {
   ...fromNodeRequest({ method: 'GET', headers: {}, rawHeaders: [], httpVersion: '1.1', socket: {} } as never, {
     url: '/x',
@@ -10,9 +10,15 @@ const request = {
     signal: new AbortController().signal,
   }),
 }
-const sent = { headers: [], clientProto: 'https', clientHost: 'shop.example' }
+const sent = { headers: [], clientProto: 'https', clientHost: 'shop.example', idempotencyKey: false }
 const location = (value: string) =>
-  clientResponseHeaders([Buffer.from('Location'), Buffer.from(value)], request, sent, options).location
+  clientResponseHeaders(
+    [Buffer.from('Location'), Buffer.from(value)],
+    request,
+    sent,
+    options.targets[0] as ResolvedTarget,
+    options,
+  ).location
 
 describe('clientResponseHeaders: Location on the target', () => {
   it.each([

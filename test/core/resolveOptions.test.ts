@@ -20,7 +20,7 @@ describe('resolveOptions', () => {
   })
 
   it('without a target the gateway guards routes', () => {
-    expect(resolveOptions({ timeout: { total: 5000 } }).target).toBeUndefined()
+    expect(resolveOptions({ timeout: { total: 5000 } }).targets).toEqual([])
   })
 
   it('false turns a timeout phase off', () => {
@@ -31,7 +31,7 @@ describe('resolveOptions', () => {
   })
 
   it('splits the target into origin and path prefix', () => {
-    const { target: resolved } = resolveOptions({ target: 'https://Example.test:8443/v1/' })
+    const [resolved] = resolveOptions({ target: 'https://Example.test:8443/v1/' }).targets
     expect(resolved?.origin).toBe('https://example.test:8443')
     expect(resolved?.basePath).toBe('/v1')
   })

@@ -1,9 +1,12 @@
-import { type ProxyOptions, resolveOptions } from '@gateway-middleware/core'
+import { type ResolvedOptions, type ResolvedTarget, resolveOptions } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
 import { upstreamPath } from '../../packages/core/src/upstreamPath.js'
 
 const withBase = resolveOptions({ target: 'http://127.0.0.1:4000/v1' })
 const noBase = resolveOptions({ target: 'http://127.0.0.1:4000' })
+
+/** The options' one target. */
+const target = (options: ResolvedOptions): ResolvedTarget => options.targets[0] as ResolvedTarget
 
 describe('upstreamPath', () => {
   it.each([
@@ -22,11 +25,11 @@ describe('upstreamPath', () => {
     ['http://evil.example', '/v1/'],
     ['*', '/v1/*'],
   ])('joins %s under the target prefix as %s', (url, expected) => {
-    expect(upstreamPath(url, withBase as ProxyOptions)).toBe(expected)
+    expect(upstreamPath(url, target(withBase), withBase)).toBe(expected)
   })
 
   it('keeps the path as is when the target has no prefix', () => {
-    expect(upstreamPath('/a/b?c', noBase as ProxyOptions)).toBe('/a/b?c')
+    expect(upstreamPath('/a/b?c', target(noBase), noBase)).toBe('/a/b?c')
   })
 
   it('applies rewritePath to the path only, and the result stays a path', () => {
@@ -34,6 +37,6 @@ describe('upstreamPath', () => {
       target: 'http://127.0.0.1:4000/v1',
       rewritePath: (p) => p.replace('/old', 'http://evil.example'),
     })
-    expect(upstreamPath('/old/x?q=1', options as ProxyOptions)).toBe('/v1/http://evil.example/x?q=1')
+    expect(upstreamPath('/old/x?q=1', target(options), options)).toBe('/v1/http://evil.example/x?q=1')
   })
 })

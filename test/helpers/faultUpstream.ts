@@ -106,6 +106,7 @@ export async function startFaultUpstream(options: FaultUpstreamOptions = {}): Pr
       path,
       query,
       record,
+      hit: hitsByPath.get(path) ?? 1,
       bodyReceived: new Promise((resolve) => req.once('end', resolve)),
       sendRaw(bytes) {
         terminatedByUpstream = true
@@ -228,6 +229,8 @@ interface Exchange {
   readonly path: string
   readonly query: URLSearchParams
   readonly record: RecordedRequest
+  /** how many requests for this path the server has received, this one included */
+  readonly hit: number
   /** resolves once the whole request body has arrived (never, if the peer aborts) */
   readonly bodyReceived: Promise<unknown>
   /** writes bytes straight to the socket, bypassing node:http, then closes cleanly (FIN) */
@@ -270,6 +273,7 @@ const SCENARIOS = new Map<string, Scenario>([
   ['/redirect', redirect],
   ['/cookies', cookies],
   ['/hop-by-hop', hopByHop],
+  ['/flaky', flaky],
 ])
 
 function selectScenario(path: string): Scenario {
@@ -278,6 +282,23 @@ function selectScenario(path: string): Scenario {
   if (path === '/echo' || path.startsWith('/echo/')) return echo
   if (path.startsWith('/status/')) return status
   return notFound
+}
+
+/**
+ * `/flaky?fail=<scenario>&times=N`: the first N requests (default 1) behave like `/<scenario>`
+ * (`reset`, `close`, `hang`, `status/503`…), later ones like `/echo`. With `retry-after=S`, a failing
+ * `status/…` answer carries `Retry-After: S`. Counts attempts of a retrying client.
+ */
+function flaky(exchange: Exchange): void {
+  const times = intParam(exchange.query, 'times', 1)
+  if (exchange.hit > times) {
+    echo(exchange)
+    return
+  }
+  const failPath = `/${exchange.query.get('fail') ?? 'reset'}`
+  const retryAfter = exchange.query.get('retry-after')
+  if (retryAfter !== null) exchange.res.setHeader('retry-after', retryAfter)
+  selectScenario(failPath)({ ...exchange, path: failPath })
 }
 
 /** `/echo`: reads the whole body, then answers with what was received as JSON. */

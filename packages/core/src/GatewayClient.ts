@@ -1,11 +1,16 @@
 import type { Readable } from 'node:stream'
 import { type Dispatcher, fetch as undiciFetch } from 'undici'
 import { classify } from './classify.js'
+import { forward } from './forward.js'
 import type { GatewayError } from './GatewayError.js'
 import { headerRecord } from './headerRecord.js'
-import type { HeaderRecord } from './options.js'
+import type { FailureContext, HeaderRecord, RetryContext } from './options.js'
+import { ReplayableBody } from './ReplayableBody.js'
+import type { RetryBudget } from './RetryBudget.js'
+import type { ResolvedOptions, ResolvedTarget } from './resolveOptions.js'
+import { retryDelay } from './retryDelay.js'
+import type { Destination } from './TargetSet.js'
 import type { UpstreamBody } from './UpstreamBody.js'
-import { callUpstream } from './UpstreamCall.js'
 
 /** Options of {@link GatewayClient.request}. */
 export interface ClientRequestOptions {
@@ -13,7 +18,7 @@ export interface ClientRequestOptions {
   method?: string
   /** Request headers: a record, or a flat `[name, value, …]` list. */
   headers?: Record<string, string | string[]> | string[]
-  /** Request body. */
+  /** Request body. A stream is replayable for retries up to `retry.bodyLimit` bytes. */
   body?: string | Buffer | Uint8Array | Readable | null
 }
 
@@ -29,9 +34,10 @@ export interface ClientResponse {
 
 /**
  * The client each guarded request carries (`req.gateway`, `ctx.gateway`, `request.gateway`) for its
- * upstream calls. Every call gets the configured phase timeouts and the *remaining* time of the
- * request's `timeout.total`; when that deadline passes or the client leaves, in-flight calls are
- * aborted. Upstream failures reject with a `GatewayError`, which the gateway answers as 502/504.
+ * upstream calls. Every call gets the configured phase timeouts and retries, and the *remaining*
+ * time of the request's `timeout.total`; when that deadline passes or the client leaves, in-flight
+ * calls are aborted. Upstream failures reject with a `GatewayError`, which the gateway answers as
+ * 502/504.
  */
 export interface GatewayClient {
   /**
@@ -40,9 +46,9 @@ export interface GatewayClient {
    */
   request(url: string | URL, options?: ClientRequestOptions): Promise<ClientResponse>
   /**
-   * The familiar `fetch` (undici's), with this request's deadline and the gateway's pool. It costs
-   * more per call than `request`; its connect/headers/body timeouts are undici's (about one second
-   * of resolution), the deadline is the gateway's.
+   * The familiar `fetch` (undici's), with this request's deadline, retries and the gateway's pool.
+   * It costs more per call than `request`; its connect/headers/body timeouts are undici's (about one
+   * second of resolution), the deadline is the gateway's.
    */
   fetch(input: string | URL, init?: Parameters<typeof undiciFetch>[1]): ReturnType<typeof undiciFetch>
   /** Aborts when the request's deadline passes or the client leaves: hand it to other clients too. */
@@ -53,58 +59,115 @@ export interface GatewayClient {
 
 /** What a client needs of its gateway and its request. */
 export interface ClientContext {
+  readonly options: ResolvedOptions
   readonly dispatcher: Dispatcher
-  readonly timeout: { readonly connect: number; readonly headers: number; readonly idle: number }
+  readonly budget: RetryBudget | undefined
   readonly deadline: number
   readonly signal: AbortSignal
-  readonly report: (error: GatewayError, method: string, path: string) => void
+  readonly report: (error: GatewayError, context: FailureContext) => void
+  readonly retrying: (context: RetryContext) => void
 }
 
 /** Create the client for one guarded request. */
 export function createGatewayClient(context: ClientContext): GatewayClient {
+  const { options, dispatcher, signal } = context
   return {
-    signal: context.signal,
+    signal,
     remaining: () => context.deadline - performance.now(),
-    async request(input, options = {}) {
+
+    async request(input, init = {}) {
       const url = typeof input === 'string' ? new URL(input) : input
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new TypeError(`gateway.request expected an http: or https: URL, got ${JSON.stringify(url.protocol)}`)
       }
-      const method = options.method ?? 'GET'
+      const method = (init.method ?? 'GET').toUpperCase()
       const path = url.pathname + url.search
-      const response = await callUpstream({
-        dispatcher: context.dispatcher,
-        request: {
-          origin: url.origin,
-          path,
-          method,
-          headers: options.headers ?? null,
-          body: options.body ?? null,
-        },
-        timeout: context.timeout,
+      const headers = init.headers ?? null
+      const destination: Destination = { target: originOnly(url), dispatcher, circuit: undefined }
+      const body =
+        init.body === undefined || init.body === null
+          ? null
+          : typeof init.body === 'string' || init.body instanceof Uint8Array
+            ? init.body
+            : new ReplayableBody(init.body, options.retry?.bodyLimit ?? 0, undefined)
+      const { response } = await forward({
+        method,
+        idempotencyKey: hasIdempotencyKey(headers),
+        body,
+        timeout: options.timeout,
         deadline: context.deadline,
-        signal: context.signal,
-        onFailure: (error) => context.report(error, method, path),
+        signal,
+        retry: options.retry,
+        budget: context.budget,
+        pick: () => destination,
+        dispatch: () => ({ origin: url.origin, path, method, headers }),
+        report: (error, _destination, attempt) => context.report(error, { method, path, target: url.origin, attempt }),
+        retrying: (_destination, retry) => context.retrying({ ...retry, method, path, target: url.origin }),
       })
       const raw = response.rawHeaders
       const flat: string[] = new Array(raw.length)
       for (let i = 0; i < raw.length; i++) flat[i] = (raw[i] as Buffer).toString('latin1')
       return { statusCode: response.statusCode, headers: headerRecord(flat), body: response.body }
     },
+
     async fetch(input, init) {
-      const signal = init?.signal ? linkedSignal(context.signal, init.signal) : context.signal
-      try {
-        return await undiciFetch(input, { ...init, dispatcher: context.dispatcher, signal })
-      } catch (error) {
-        if (context.signal.aborted) throw context.signal.reason
-        const failure = classify(error)
-        if (failure === undefined) throw error
-        const url = new URL(String(input))
-        context.report(failure, init?.method ?? 'GET', url.pathname + url.search)
-        throw failure
+      const url = new URL(String(input))
+      const method = (init?.method ?? 'GET').toUpperCase()
+      const path = url.pathname + url.search
+      const callSignal = init?.signal ? linkedSignal(signal, init.signal) : signal
+      const replayable = init?.body === undefined || init.body === null || typeof init.body === 'string'
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await undiciFetch(input, { ...init, dispatcher, signal: callSignal })
+        } catch (error) {
+          if (callSignal.aborted) throw callSignal.reason
+          const failure = classify(error)
+          if (failure === undefined) throw error
+          context.report(failure, { method, path, target: url.origin, attempt })
+          const delay =
+            options.retry === undefined
+              ? undefined
+              : retryDelay(
+                  { code: failure.code },
+                  attempt,
+                  {
+                    method,
+                    idempotencyKey: hasIdempotencyKey(init?.headers),
+                    replayable,
+                    remainingMs: context.deadline - performance.now(),
+                  },
+                  options.retry,
+                )
+          if (delay === undefined || (context.budget !== undefined && !context.budget.tryAcquire())) throw failure
+          context.retrying({ reason: failure.code, attempt, delay, method, path, target: url.origin })
+          try {
+            await new Promise((resolve) => setTimeout(resolve, delay))
+          } finally {
+            context.budget?.release()
+          }
+        }
       }
     },
   }
+}
+
+/** A target for an arbitrary URL: its origin, no path prefix. */
+function originOnly(url: URL): ResolvedTarget {
+  return { origin: url.origin, basePath: '', url }
+}
+
+/** Whether headers in any of the usual shapes carry an `Idempotency-Key`. */
+function hasIdempotencyKey(headers: unknown): boolean {
+  if (headers === null || headers === undefined) return false
+  if (Array.isArray(headers)) {
+    return headers.some((entry, i) =>
+      Array.isArray(entry)
+        ? String(entry[0]).toLowerCase() === 'idempotency-key'
+        : i % 2 === 0 && String(entry).toLowerCase() === 'idempotency-key',
+    )
+  }
+  if (typeof (headers as { has?: unknown }).has === 'function') return (headers as Headers).has('idempotency-key')
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key')
 }
 
 /** A signal that aborts with either of two (without `AbortSignal.any`, slow and leaky on Node 20). */

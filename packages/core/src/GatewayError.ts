@@ -26,8 +26,13 @@ export class GatewayError extends Error {
   readonly phase: FailurePhase | undefined
   /** True when response headers had already gone to the client: the connection was cut instead. */
   readonly afterHeaders: boolean
+  /** Seconds after which trying again may succeed (sent as `Retry-After`), when known. */
+  readonly retryAfter: number | undefined
 
-  constructor(code: FailureCode, options: { cause?: unknown; phase?: FailurePhase; afterHeaders?: boolean } = {}) {
+  constructor(
+    code: FailureCode,
+    options: { cause?: unknown; phase?: FailurePhase; afterHeaders?: boolean; retryAfter?: number } = {},
+  ) {
     const row = FAILURES[code]
     super(`${row.summary} (${code})`, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
@@ -35,6 +40,7 @@ export class GatewayError extends Error {
     this.statusCode = row.status
     this.phase = options.phase
     this.afterHeaders = options.afterHeaders ?? false
+    this.retryAfter = options.retryAfter
   }
 
   /** @internal brand that survives duplicate copies of the package */

@@ -5,6 +5,8 @@ import { isFailureCode } from './failures.js'
 import { createGatewayClient, type GatewayClient } from './GatewayClient.js'
 import { GatewayError, isGatewayError } from './GatewayError.js'
 import type { GatewayResponse } from './GatewayResponse.js'
+import type { FailureContext, RetryContext } from './options.js'
+import type { RetryBudget } from './RetryBudget.js'
 import type { ResolvedOptions } from './resolveOptions.js'
 
 /** What the adapter tells a guard about its framework's response. */
@@ -19,7 +21,9 @@ export interface GuardHooks {
 export interface GuardContext {
   readonly options: ResolvedOptions
   readonly dispatcher: Dispatcher
-  readonly report: (error: GatewayError, method: string, path: string) => void
+  readonly budget: RetryBudget | undefined
+  readonly report: (error: GatewayError, context: FailureContext) => void
+  readonly retrying: (context: RetryContext) => void
 }
 
 /** The request a guard protects: its method, its URL (for reports) and the client-gone signal. */
@@ -57,14 +61,16 @@ export class RequestGuard {
     if (total !== 0) this.timer = setTimeout(this.onDeadline, total)
     request.signal.addEventListener('abort', this.onClientGone)
     this.client = createGatewayClient({
+      options: context.options,
       dispatcher: context.dispatcher,
-      timeout: context.options.timeout,
+      budget: context.budget,
       deadline: this.deadline,
       signal: this.controller.signal,
-      report: (error, method, path) => {
+      report: (error, failure) => {
         this.lastFailure = error
-        context.report(error, method, path)
+        context.report(error, failure)
       },
+      retrying: context.retrying,
     })
   }
 
@@ -84,7 +90,7 @@ export class RequestGuard {
     const failure = this.decide(error)
     if (failure === undefined) return undefined
     // failures of the gateway's own client were reported when they happened
-    if (failure !== error) this.context.report(failure, this.request.method, this.request.url)
+    if (failure !== error) this.reportOwn(failure)
     return errorResponse(failure, this.context.options.proxyName, this.request.method)
   }
 
@@ -115,11 +121,15 @@ export class RequestGuard {
     const error = new GatewayError('http_response_timeout', { phase: 'headers' })
     this.responded = true
     this.controller.abort(error)
-    this.context.report(error, this.request.method, this.request.url)
+    this.reportOwn(error)
     const response = errorResponse(error, this.context.options.proxyName, this.request.method)
     this.hooks.respond?.(response)
     this.settleDeadline?.(response)
     this.deadlinePassed ??= Promise.resolve(response)
+  }
+
+  private reportOwn(error: GatewayError): void {
+    this.context.report(error, { method: this.request.method, path: this.request.url, target: '', attempt: 1 })
   }
 
   private readonly onClientGone = (): void => {

@@ -1,7 +1,7 @@
 import type { GatewayRequest } from './GatewayRequest.js'
 import { connectionTokens, HOP_BY_HOP } from './hopByHop.js'
 import type { HeaderRecord } from './options.js'
-import type { ProxyOptions } from './resolveOptions.js'
+import type { ResolvedOptions, ResolvedTarget } from './resolveOptions.js'
 import type { UpstreamRequestHeaders } from './upstreamRequestHeaders.js'
 
 /**
@@ -15,7 +15,8 @@ export function clientResponseHeaders(
   raw: readonly Buffer[],
   request: GatewayRequest,
   sent: UpstreamRequestHeaders,
-  options: ProxyOptions,
+  target: ResolvedTarget,
+  options: ResolvedOptions,
 ): HeaderRecord {
   let headers: HeaderRecord = {}
   let named: Set<string> | undefined
@@ -29,7 +30,7 @@ export function clientResponseHeaders(
       }
       continue
     }
-    if (name === 'location' || name === 'content-location') value = rewriteLocation(value, request, sent, options)
+    if (name === 'location' || name === 'content-location') value = rewriteLocation(value, request, sent, target)
     const existing = headers[name]
     if (existing === undefined) headers[name] = value
     else if (Array.isArray(existing)) existing.push(value)
@@ -51,9 +52,9 @@ function rewriteLocation(
   value: string,
   request: GatewayRequest,
   sent: UpstreamRequestHeaders,
-  options: ProxyOptions,
+  target: ResolvedTarget,
 ): string {
-  const { origin, basePath } = options.target
+  const { origin, basePath } = target
   if (sent.clientHost === undefined || value.length < origin.length) return value
   if (value.slice(0, origin.length).toLowerCase() !== origin) return value
   let rest = value.slice(origin.length)

@@ -1,12 +1,15 @@
 import { Agent, type Dispatcher, Pool } from 'undici'
+import { Circuit } from './Circuit.js'
 import { errorResponse } from './errorResponse.js'
 import type { GatewayError } from './GatewayError.js'
 import type { GatewayRequest } from './GatewayRequest.js'
 import type { GatewayResponse } from './GatewayResponse.js'
-import type { GatewayOptions } from './options.js'
+import type { FailureContext, GatewayOptions, RetryContext } from './options.js'
 import { proxy } from './proxy.js'
 import { type GuardedRequest, type GuardHooks, RequestGuard } from './RequestGuard.js'
-import { type ProxyOptions, type ResolvedOptions, resolveOptions } from './resolveOptions.js'
+import { RetryBudget } from './RetryBudget.js'
+import { type ResolvedOptions, type ResolvedTarget, resolveOptions } from './resolveOptions.js'
+import { TargetSet } from './TargetSet.js'
 
 /** The framework-agnostic gateway that every adapter wraps. */
 export interface Gateway {
@@ -15,7 +18,7 @@ export interface Gateway {
   /** `proxy` with a target; `guard` without one. */
   readonly mode: 'proxy' | 'guard'
   /**
-   * Proxy mode: forward a request to the target. Resolves with the upstream's response (its body
+   * Proxy mode: forward a request to a target. Resolves with the upstream's response (its body
    * streaming) or the gateway's answer to an upstream failure; with `undefined` when the client went
    * away (nothing to write). Rejects only for bugs (a throwing hook, a header undici refuses): the
    * framework's 500.
@@ -29,73 +32,90 @@ export interface Gateway {
   close(): Promise<void>
 }
 
-/** Resolve the options and open the upstream pool: once, at setup. */
+/** Resolve the options and open the upstream pools: once, at setup. */
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const resolved = resolveOptions(options)
-  const { onError } = resolved
-  const report = (error: GatewayError, method: string, path: string): void => {
+  const { onError, onRetry, retry } = resolved
+  const report = (error: GatewayError, context: FailureContext): void => {
     if (onError === undefined) return
     try {
-      onError(error, { method, path, target: resolved.target?.origin ?? '' })
+      onError(error, context)
     } catch {
       // a throwing hook must not break the gateway
     }
   }
-  const dispatcher = createDispatcher(resolved)
-  const proxyContext =
-    resolved.target === undefined ? undefined : { options: resolved as ProxyOptions, dispatcher, report }
-  const guardContext = { options: resolved, dispatcher, report }
+  const retrying = (context: RetryContext): void => {
+    if (onRetry === undefined) return
+    try {
+      onRetry(context)
+    } catch {
+      // a throwing hook must not break the gateway
+    }
+  }
+  const budget = retry === undefined ? undefined : new RetryBudget(retry.budgetPercent, retry.budgetMinConcurrency)
+  const targets = new TargetSet(
+    resolved.targets.map((target) => ({
+      target,
+      dispatcher: createPool(target, resolved),
+      circuit: resolved.circuit === undefined ? undefined : new Circuit(resolved.circuit),
+    })),
+  )
+  const agent = resolved.targets.length === 0 ? createAgent(resolved) : undefined
+  const proxyContext = { options: resolved, targets, budget, report, retrying }
+  const guardContext = { options: resolved, dispatcher: agent as Dispatcher, budget, report, retrying }
   let closing: Promise<void> | undefined
   return {
     options: resolved,
-    mode: proxyContext === undefined ? 'guard' : 'proxy',
+    mode: agent === undefined ? 'proxy' : 'guard',
     proxy(request) {
-      if (proxyContext === undefined) {
+      if (agent !== undefined) {
         return Promise.reject(new TypeError('gateway-middleware: proxy() needs the "target" option'))
       }
       return proxy(proxyContext, request)
     },
     guard(request, hooks) {
+      if (agent === undefined) throw new TypeError('gateway-middleware: guard() is for a gateway without "target"')
       return new RequestGuard(guardContext, request, hooks)
     },
     errorResponse(error, method) {
       return errorResponse(error, resolved.proxyName, method)
     },
     close() {
-      closing ??= dispatcher.close()
+      closing ??= Promise.all([targets.close(), agent?.close()]).then(() => undefined)
       return closing
     },
   }
 }
 
-/**
- * Proxy mode: a pool to the one target, whose headers and body timeouts are off because the
- * gateway's own timer enforces them. Guard mode: an agent for any origin, which keeps undici's
- * timeouts for `fetch` (the gateway's timer still enforces them for `request`).
- */
-function createDispatcher(options: ResolvedOptions): Dispatcher {
-  const { target, timeout, pool, tls } = options
-  const connect = {
+/** undici connect options: the connect timeout as a backstop, and TLS verified by default. */
+function connectOptions({ timeout, tls }: ResolvedOptions) {
+  return {
     timeout: timeout.connect,
     rejectUnauthorized: tls.rejectUnauthorized,
     ...(tls.ca === undefined ? {} : { ca: tls.ca }),
     ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
     ...(tls.servername === undefined ? {} : { servername: tls.servername }),
   }
-  if (target !== undefined) {
-    return new Pool(target.origin, {
-      connections: pool.connections,
-      keepAliveTimeout: pool.keepAliveTimeout,
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connect,
-    })
-  }
+}
+
+/** Proxy mode: a pool per target; its headers and body timeouts are off, the gateway's own timer runs them. */
+function createPool(target: ResolvedTarget, options: ResolvedOptions): Dispatcher {
+  return new Pool(target.origin, {
+    connections: options.pool.connections,
+    keepAliveTimeout: options.pool.keepAliveTimeout,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: connectOptions(options),
+  })
+}
+
+/** Guard mode: an agent for any origin, keeping undici's timeouts for `fetch` (the gateway's timer runs them for `request`). */
+function createAgent(options: ResolvedOptions): Agent {
   return new Agent({
-    connections: pool.connections,
-    keepAliveTimeout: pool.keepAliveTimeout,
-    headersTimeout: timeout.headers,
-    bodyTimeout: timeout.idle,
-    connect,
+    connections: options.pool.connections,
+    keepAliveTimeout: options.pool.keepAliveTimeout,
+    headersTimeout: options.timeout.headers,
+    bodyTimeout: options.timeout.idle,
+    connect: connectOptions(options),
   })
 }

@@ -12,3 +12,32 @@ export const DEFAULT_CONNECTIONS = 128
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 4_000
 /** Name of this gateway in `Via` and `Proxy-Status`. */
 export const DEFAULT_PROXY_NAME = 'gateway-middleware'
+/** Most retries after the first attempt. */
+export const DEFAULT_RETRY_LIMIT = 2
+/** Methods treated as idempotent (RFC 9110 §9.2.2). */
+export const DEFAULT_RETRY_METHODS: readonly string[] = Object.freeze([
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PUT',
+  'DELETE',
+  'TRACE',
+])
+/** Longest wait before a retry, in ms. */
+export const DEFAULT_RETRY_MAX_DELAY_MS = 2_000
+/** Request bodies kept for replay, in bytes. */
+export const DEFAULT_RETRY_BODY_LIMIT = 64 * 1024
+/** Retries in flight as a percentage of active requests (Envoy's budget). */
+export const DEFAULT_RETRY_BUDGET_PERCENT = 20
+/** Retries in flight always allowed (Envoy's floor). */
+export const DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY = 3
+/** First backoff step, in ms (Envoy's base interval). */
+export const RETRY_BACKOFF_BASE_MS = 25
+/** Largest backoff step, in ms (Envoy: ten times the base). */
+export const RETRY_BACKOFF_CAP_MS = 250
+/** Consecutive failures to connect that eject a target. */
+export const DEFAULT_CIRCUIT_FAILURES = 5
+/** First rest of an ejected target, in ms. */
+export const DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS = 1_000
+/** Longest rest of an ejected target, in ms. */
+export const DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS = 30_000

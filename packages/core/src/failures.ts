@@ -7,93 +7,111 @@
  * - `no`: nothing reached the upstream (safe to retry for any method);
  * - `maybe`: the request may have been delivered (retry only idempotent requests);
  * - `yes`: the upstream received the request.
+ *
+ * `ejects` marks the failures to connect (refused, connect timeout, DNS) that count towards ejecting
+ * a target from the pool of healthy ones: not resets or slow answers, which a connected target gives.
  */
 export const FAILURES = {
   dns_error: {
+    ejects: true,
     status: 502,
     reached: 'no',
     title: 'Bad Gateway',
     summary: 'The upstream host name could not be resolved.',
   },
   dns_timeout: {
+    ejects: true,
     status: 504,
     reached: 'no',
     title: 'Gateway Timeout',
     summary: 'Resolving the upstream host name timed out.',
   },
   destination_ip_unroutable: {
+    ejects: true,
     status: 502,
     reached: 'no',
     title: 'Bad Gateway',
     summary: 'The upstream address is unreachable.',
   },
   connection_refused: {
+    ejects: true,
     status: 502,
     reached: 'no',
     title: 'Bad Gateway',
     summary: 'The upstream server refused the connection.',
   },
   connection_timeout: {
+    ejects: true,
     status: 504,
     reached: 'no',
     title: 'Gateway Timeout',
     summary: 'Connecting to the upstream server timed out.',
   },
   tls_protocol_error: {
+    ejects: false,
     status: 502,
     reached: 'no',
     title: 'Bad Gateway',
     summary: 'The TLS handshake with the upstream server failed.',
   },
   tls_certificate_error: {
+    ejects: false,
     status: 502,
     reached: 'no',
     title: 'Bad Gateway',
     summary: 'The upstream server presented a certificate that could not be verified.',
   },
   connection_terminated: {
+    ejects: false,
     status: 502,
     reached: 'maybe',
     title: 'Bad Gateway',
     summary: 'The upstream connection closed before a response arrived.',
   },
   http_response_timeout: {
+    ejects: false,
     status: 504,
     reached: 'yes',
     title: 'Gateway Timeout',
     summary: 'The upstream server did not answer in time.',
   },
   http_protocol_error: {
+    ejects: false,
     status: 502,
     reached: 'yes',
     title: 'Bad Gateway',
     summary: 'The upstream server sent an invalid HTTP response.',
   },
   http_response_header_section_size: {
+    ejects: false,
     status: 502,
     reached: 'yes',
     title: 'Bad Gateway',
     summary: 'The upstream response headers were too large.',
   },
   http_response_incomplete: {
+    ejects: false,
     status: 502,
     reached: 'yes',
     title: 'Bad Gateway',
     summary: 'The upstream response ended before it was complete.',
   },
   destination_unavailable: {
+    ejects: false,
     status: 503,
     reached: 'no',
     title: 'Service Unavailable',
     summary: 'No upstream server is available right now.',
   },
   connection_limit_reached: {
+    ejects: false,
     status: 503,
     reached: 'no',
     title: 'Service Unavailable',
     summary: 'Too many connections to the upstream server are open.',
   },
   proxy_internal_error: {
+    ejects: false,
     status: 500,
     reached: 'no',
     title: 'Internal Server Error',
@@ -103,6 +121,8 @@ export const FAILURES = {
 
 /** One row of {@link FAILURES}. */
 export interface FailureRow {
+  /** Whether it is a failure to connect, counted towards ejecting the target. */
+  readonly ejects: boolean
   /** Status the gateway answers with when the failure happens before response headers went out. */
   readonly status: number
   /** Whether the request may have reached the upstream. */

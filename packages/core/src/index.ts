@@ -1,15 +1,7 @@
 export { classify } from './classify.js'
 export { clientGoneSignal } from './clientGoneSignal.js'
 export { createGateway, type Gateway } from './createGateway.js'
-export {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_CONNECTIONS,
-  DEFAULT_HEADERS_TIMEOUT_MS,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
-  DEFAULT_PROXY_NAME,
-  DEFAULT_TOTAL_TIMEOUT_MS,
-} from './defaults.js'
+export * from './defaults.js'
 export { discardLaterWrites } from './discardLaterWrites.js'
 export { errorResponse } from './errorResponse.js'
 export { FAILURES, type FailureCode, type FailureRow, isFailureCode } from './failures.js'
@@ -18,16 +10,26 @@ export { type FailurePhase, GatewayError, isGatewayError } from './GatewayError.
 export { fromNodeRequest, type GatewayRequest, type NodeRequestContext } from './GatewayRequest.js'
 export type { GatewayResponse } from './GatewayResponse.js'
 export type {
+  CircuitOptions,
   FailureContext,
   GatewayOptions,
   HeaderRecord,
   PoolOptions,
+  RetryContext,
+  RetryOptions,
   TimeoutMs,
   TimeoutOptions,
   TlsOptions,
 } from './options.js'
 export { type GuardContext, type GuardedRequest, type GuardHooks, RequestGuard } from './RequestGuard.js'
-export { type ProxyOptions, type ResolvedOptions, type ResolvedTarget, resolveOptions } from './resolveOptions.js'
+export {
+  type ResolvedCircuit,
+  type ResolvedOptions,
+  type ResolvedRetry,
+  type ResolvedTarget,
+  resolveOptions,
+} from './resolveOptions.js'
+export { type AttemptOutcome, backoff, type RetryRequest, retryAfterMs, retryDelay } from './retryDelay.js'
 export { UpstreamBody } from './UpstreamBody.js'
 export { warnOnce } from './warnOnce.js'
 export { writeResponse } from './writeResponse.js'

@@ -70,20 +70,101 @@ export interface PoolOptions {
 export interface FailureContext {
   /** The client's request method. */
   method: string
-  /** The path sent upstream (without the query string). */
+  /** The path (and query) sent upstream. */
   path: string
-  /** The target's origin, as configured. */
+  /** The origin of the target that failed, as configured. */
   target: string
+  /** Which attempt failed: 1 for the first. */
+  attempt: number
+}
+
+/** What `onRetry` is told: the failure that is retried, and when. Holds nothing secret. */
+export interface RetryContext extends FailureContext {
+  /** The failure kind, or `status_<code>` for a listed upstream status. */
+  reason: FailureCode | `status_${number}`
+  /** Milliseconds until the next attempt. */
+  delay: number
+}
+
+/** Retries: on by default, and safe by default (RFC 9110 §9.2.2). */
+export interface RetryOptions {
+  /**
+   * Most retries after the first attempt.
+   * @default 2
+   */
+  limit?: number
+  /**
+   * Methods treated as idempotent: retried after a reset, and for opted-in failures and statuses.
+   * A request with an `Idempotency-Key` header counts as idempotent too. Failures where nothing
+   * reached the upstream (refused, connect timeout, DNS) are retried for any method.
+   * @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']
+   */
+  methods?: string[]
+  /**
+   * Further failure kinds to retry for idempotent requests, e.g. `http_response_timeout`.
+   * @default []
+   */
+  on?: FailureCode[]
+  /**
+   * Upstream statuses to retry for idempotent requests, e.g. `[502, 503, 504]`. Its `Retry-After`
+   * sets the delay; beyond `maxDelay` or the deadline the response is passed through instead.
+   * @default []
+   */
+  statusCodes?: number[]
+  /**
+   * Longest wait before a retry, in ms.
+   * @default 2000
+   */
+  maxDelay?: number
+  /**
+   * Request bodies up to this many bytes are kept while they stream, so they can be replayed. A
+   * larger body streams straight through and is not retried (never refused for its size).
+   * @default 65536
+   */
+  bodyLimit?: number
+  /** The retry budget (as Envoy's): retries in flight may not exceed it. */
+  budget?: {
+    /**
+     * Retries in flight as a percentage of active requests.
+     * @default 20
+     */
+    percent?: number
+    /**
+     * Retries in flight always allowed, however few requests are active.
+     * @default 3
+     */
+    minConcurrency?: number
+  }
+}
+
+/** Passive health: a target whose connects keep failing is ejected for a while. */
+export interface CircuitOptions {
+  /**
+   * Consecutive failures to connect (refused, connect timeout, DNS) that open the circuit.
+   * @default 5
+   */
+  failures?: number
+  /**
+   * How long an ejected target rests before one trial request, in ms; doubles after a failed trial.
+   * @default 1000
+   */
+  halfOpenAfter?: number
+  /**
+   * The longest rest, in ms.
+   * @default 30000
+   */
+  maxHalfOpenAfter?: number
 }
 
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
-   * The upstream to forward to: an `http:` or `https:` URL, optionally with a path prefix. Without
+   * The upstream to forward to: an `http:` or `https:` URL, optionally with a path prefix, or a
+   * list of them (balanced round robin over the healthy ones). Without
    * it the gateway runs in guard mode: it guards the routes it wraps, handing each request a client
    * for its upstream calls and turning upstream failures into 502/504.
    */
-  target?: string | URL
+  target?: string | URL | Array<string | URL>
   /** Timeouts by phase, in ms; `false` turns one off. */
   timeout?: TimeoutOptions
   /**
@@ -116,6 +197,12 @@ export interface GatewayOptions {
   pool?: PoolOptions
   /** TLS to `https:` targets. */
   tls?: TlsOptions
+  /** Retries; `false` turns them off. */
+  retry?: RetryOptions | false
+  /** Passive health of each target; `false` turns it off. */
+  circuit?: CircuitOptions | false
+  /** Told before every retry (for logs and metrics); must not throw. */
+  onRetry?: (context: RetryContext) => void
   /** Told of every upstream failure (for logs and metrics); must not throw. */
   onError?: (error: GatewayError, context: FailureContext) => void
   /**

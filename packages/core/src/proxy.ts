@@ -1,12 +1,14 @@
-import type { Dispatcher } from 'undici'
 import { clientResponseHeaders } from './clientResponseHeaders.js'
 import { errorResponse } from './errorResponse.js'
+import { forward } from './forward.js'
 import { GatewayError, isGatewayError } from './GatewayError.js'
 import type { GatewayRequest } from './GatewayRequest.js'
 import type { GatewayResponse } from './GatewayResponse.js'
-import { RequestBody } from './RequestBody.js'
-import type { ProxyOptions } from './resolveOptions.js'
-import { type CallSpec, callUpstream } from './UpstreamCall.js'
+import type { FailureContext, RetryContext } from './options.js'
+import { ReplayableBody } from './ReplayableBody.js'
+import type { RetryBudget } from './RetryBudget.js'
+import type { ResolvedOptions } from './resolveOptions.js'
+import type { Destination, TargetSet } from './TargetSet.js'
 import { upstreamPath } from './upstreamPath.js'
 import { upstreamRequestHeaders } from './upstreamRequestHeaders.js'
 import { warnOnce } from './warnOnce.js'
@@ -16,19 +18,21 @@ const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 
 /** What proxying needs of its gateway. */
 export interface ProxyContext {
-  readonly options: ProxyOptions
-  readonly dispatcher: Dispatcher
-  /** Reports a failure to `onError` with what is known of the request. */
-  readonly report: (error: GatewayError, method: string, path: string) => void
+  readonly options: ResolvedOptions
+  readonly targets: TargetSet
+  readonly budget: RetryBudget | undefined
+  readonly report: (error: GatewayError, context: FailureContext) => void
+  readonly retrying: (context: RetryContext) => void
 }
 
 /**
- * Forward one request to the target. Resolves with the upstream's response (body streaming) or the
+ * Forward one request to a target. Resolves with the upstream's response (body streaming) or the
  * gateway's answer to a failure before response headers; with `undefined` when the client left.
  * Rejects only for bugs: a throwing hook or a header undici refuses is the framework's 500.
  */
 export async function proxy(context: ProxyContext, request: GatewayRequest): Promise<GatewayResponse | undefined> {
-  const { options } = context
+  const { options, targets, budget } = context
+  const { method, url } = request
   if (request.hasBody && bodyConsumed(request)) {
     warnOnce(
       'GATEWAY_BODY_CONSUMED',
@@ -36,46 +40,79 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
         'so it cannot be forwarded. Mount the gateway before body parsers (or only parse bodies on your own routes).',
     )
     const error = new GatewayError('proxy_internal_error', { phase: 'send' })
-    context.report(error, request.method, request.url)
-    return errorResponse(error, options.proxyName, request.method)
+    context.report(error, { method, path: url, target: '', attempt: 1 })
+    return errorResponse(error, options.proxyName, method)
   }
-  const path = upstreamPath(request.url, options)
   const sent = upstreamRequestHeaders(request, options)
-  const spec: CallSpec = {
-    dispatcher: context.dispatcher,
-    request: {
-      path,
-      method: request.method,
-      headers: sent.headers,
-      body: request.hasBody ? new RequestBody(request.body) : null,
-    },
-    timeout: options.timeout,
-    deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
-    signal: request.signal,
-    onFailure: (error) => context.report(error, request.method, path),
+  const paths = new Map<Destination, string>()
+  const pathFor = (destination: Destination): string => {
+    let path = paths.get(destination)
+    if (path === undefined) {
+      path = upstreamPath(url, destination.target, options)
+      paths.set(destination, path)
+    }
+    return path
   }
-  let upstream: Awaited<ReturnType<typeof callUpstream>>
+  const body = request.hasBody
+    ? new ReplayableBody(request.body, options.retry?.bodyLimit ?? 0, declaredLength(request))
+    : null
+  budget?.requestStarted()
+  let forwarded: Awaited<ReturnType<typeof forward>>
   try {
-    upstream = await callUpstream(spec)
+    forwarded = await forward({
+      method,
+      idempotencyKey: sent.idempotencyKey,
+      body,
+      timeout: options.timeout,
+      deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
+      signal: request.signal,
+      retry: options.retry,
+      budget,
+      pick(avoid) {
+        const now = Date.now()
+        return (
+          targets.pick(now, avoid) ??
+          new GatewayError('destination_unavailable', {
+            retryAfter: Math.max(1, Math.ceil(targets.msUntilAvailable(now) / 1000)),
+          })
+        )
+      },
+      dispatch: (destination) => ({ path: pathFor(destination), method, headers: sent.headers }),
+      report: (error, destination, attempt) =>
+        context.report(error, {
+          method,
+          path: destination === undefined ? url : pathFor(destination),
+          target: destination?.target.origin ?? '',
+          attempt,
+        }),
+      retrying: (destination, retry) =>
+        context.retrying({ ...retry, method, path: pathFor(destination), target: destination.target.origin }),
+    })
   } catch (error) {
+    body?.release()
     if (request.signal.aborted) return undefined
-    if (isGatewayError(error)) return errorResponse(error, options.proxyName, request.method)
+    if (isGatewayError(error)) return errorResponse(error, options.proxyName, method)
     throw error
+  } finally {
+    budget?.requestEnded()
   }
+  const { response, destination } = forwarded
+  // no retry is possible once response headers arrived: stop keeping the body
+  body?.stopKeeping()
   try {
-    const raw = upstream.rawHeaders
+    const raw = response.rawHeaders
     for (let i = 1; i < raw.length; i += 2) {
       if (INVALID_HEADER_VALUE.test((raw[i] as Buffer).toString('latin1'))) {
         throw new GatewayError('http_protocol_error', { phase: 'headers' })
       }
     }
-    const headers = clientResponseHeaders(raw, request, sent, options)
-    return { status: upstream.statusCode, headers, body: upstream.body, error: undefined }
+    const headers = clientResponseHeaders(raw, request, sent, destination.target, options)
+    return { status: response.statusCode, headers, body: response.body, error: undefined }
   } catch (error) {
-    upstream.body.destroy()
+    response.body.destroy()
     if (!isGatewayError(error)) throw error
-    context.report(error, request.method, path)
-    return errorResponse(error, options.proxyName, request.method)
+    context.report(error, { method, path: pathFor(destination), target: destination.target.origin, attempt: 1 })
+    return errorResponse(error, options.proxyName, method)
   }
 }
 
@@ -83,4 +120,15 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
 function bodyConsumed(request: GatewayRequest): boolean {
   const body = request.body as GatewayRequest['body'] & { readableDidRead?: boolean; _body?: unknown }
   return body.readableEnded || body.readableDidRead === true || body._body === true
+}
+
+/** The request's `Content-Length`, when it declared one. */
+function declaredLength(request: GatewayRequest): number | undefined {
+  const raw = request.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as string).length === 14 && (raw[i] as string).toLowerCase() === 'content-length') {
+      return Number(raw[i + 1])
+    }
+  }
+  return undefined
 }

@@ -1,13 +1,23 @@
 import proxyAddr from 'proxy-addr'
 import {
+  DEFAULT_CIRCUIT_FAILURES,
+  DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS,
+  DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_CONNECTIONS,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_PROXY_NAME,
+  DEFAULT_RETRY_BODY_LIMIT,
+  DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY,
+  DEFAULT_RETRY_BUDGET_PERCENT,
+  DEFAULT_RETRY_LIMIT,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  DEFAULT_RETRY_METHODS,
   DEFAULT_TOTAL_TIMEOUT_MS,
 } from './defaults.js'
+import { type FailureCode, isFailureCode } from './failures.js'
 import type { GatewayOptions, TlsOptions } from './options.js'
 
 /** A target, parsed once. */
@@ -19,10 +29,29 @@ export interface ResolvedTarget {
   readonly url: URL
 }
 
+/** The retry policy, resolved. */
+export interface ResolvedRetry {
+  readonly limit: number
+  readonly methods: ReadonlySet<string>
+  readonly on: ReadonlySet<FailureCode>
+  readonly statusCodes: ReadonlySet<number>
+  readonly maxDelay: number
+  readonly bodyLimit: number
+  readonly budgetPercent: number
+  readonly budgetMinConcurrency: number
+}
+
+/** The circuit settings, resolved. */
+export interface ResolvedCircuit {
+  readonly failures: number
+  readonly halfOpenAfter: number
+  readonly maxHalfOpenAfter: number
+}
+
 /** Options after defaults, validation and parsing; the request path reads only these. */
 export interface ResolvedOptions {
-  /** The proxy target; `undefined` in guard mode. */
-  readonly target: ResolvedTarget | undefined
+  /** The proxy targets; empty in guard mode. */
+  readonly targets: readonly ResolvedTarget[]
   /** Timeouts in ms; `0` means off. */
   readonly timeout: {
     readonly connect: number
@@ -41,10 +70,12 @@ export interface ResolvedOptions {
   readonly tls: Readonly<TlsOptions> & { readonly rejectUnauthorized: boolean }
   readonly onError: GatewayOptions['onError']
   readonly classifyError: GatewayOptions['classifyError']
+  /** `undefined` when retries are off. */
+  readonly retry: ResolvedRetry | undefined
+  /** `undefined` when passive health is off. */
+  readonly circuit: ResolvedCircuit | undefined
+  readonly onRetry: GatewayOptions['onRetry']
 }
-
-/** Resolved options of a gateway that proxies to a target. */
-export type ProxyOptions = ResolvedOptions & { readonly target: ResolvedTarget }
 
 const TOP_KEYS = [
   'target',
@@ -59,7 +90,13 @@ const TOP_KEYS = [
   'tls',
   'onError',
   'classifyError',
+  'retry',
+  'circuit',
+  'onRetry',
 ] as const
+const RETRY_KEYS = ['limit', 'methods', 'on', 'statusCodes', 'maxDelay', 'bodyLimit', 'budget'] as const
+const BUDGET_KEYS = ['percent', 'minConcurrency'] as const
+const CIRCUIT_KEYS = ['failures', 'halfOpenAfter', 'maxHalfOpenAfter'] as const
 /** Options that only mean something when proxying to a target. */
 const PROXY_ONLY = [
   'rewritePath',
@@ -95,7 +132,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
   }
 
   return Object.freeze({
-    target: input.target === undefined ? undefined : resolveTarget(input.target),
+    targets: resolveTargets(input.target),
     timeout: Object.freeze({
       connect: timeoutMs(timeout.connect, 'timeout.connect', DEFAULT_CONNECT_TIMEOUT_MS),
       headers: timeoutMs(timeout.headers, 'timeout.headers', DEFAULT_HEADERS_TIMEOUT_MS),
@@ -121,23 +158,101 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     tls: resolveTls(tls),
     onError: optionalFunction(input.onError, 'onError') as GatewayOptions['onError'],
     classifyError: optionalFunction(input.classifyError, 'classifyError') as GatewayOptions['classifyError'],
+    retry: resolveRetry(input.retry),
+    circuit: resolveCircuit(input.circuit),
+    onRetry: optionalFunction(input.onRetry, 'onRetry') as GatewayOptions['onRetry'],
   })
 }
 
-function resolveTarget(value: unknown): ResolvedTarget {
+function resolveTargets(value: unknown): readonly ResolvedTarget[] {
+  if (value === undefined) return Object.freeze([])
+  if (!Array.isArray(value)) return Object.freeze([resolveTarget(value, 'target')])
+  if (value.length === 0) fail('target', 'at least one URL', value)
+  return Object.freeze(value.map((entry, i) => resolveTarget(entry, `target[${i}]`)))
+}
+
+function resolveRetry(value: unknown): ResolvedRetry | undefined {
+  if (value === false) return undefined
+  const retry = plainObject(value ?? {}, 'retry')
+  checkKeys(retry, RETRY_KEYS, 'retry.')
+  const budget = plainObject(retry.budget ?? {}, 'retry.budget')
+  checkKeys(budget, BUDGET_KEYS, 'retry.budget.')
+  const methods = retry.methods ?? DEFAULT_RETRY_METHODS
+  if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string' || !/^[A-Za-z]+$/.test(m))) {
+    fail('retry.methods', "a list of HTTP methods such as ['GET', 'PUT']", methods)
+  }
+  const on = retry.on ?? []
+  if (!Array.isArray(on) || on.some((code) => !isFailureCode(code))) {
+    fail('retry.on', "a list of failure kinds such as ['http_response_timeout']", on)
+  }
+  const statusCodes = retry.statusCodes ?? []
+  if (!Array.isArray(statusCodes) || statusCodes.some((c) => !Number.isInteger(c) || c < 400 || c > 599)) {
+    fail('retry.statusCodes', 'a list of 4xx/5xx statuses such as [502, 503, 504]', statusCodes)
+  }
+  const percent = budget.percent ?? DEFAULT_RETRY_BUDGET_PERCENT
+  if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {
+    fail('retry.budget.percent', 'a percentage from 0 to 100', percent)
+  }
+  return Object.freeze({
+    limit: nonNegativeInteger(retry.limit, 'retry.limit', DEFAULT_RETRY_LIMIT),
+    methods: new Set((methods as string[]).map((m) => m.toUpperCase())),
+    on: new Set(on as FailureCode[]),
+    statusCodes: new Set(statusCodes as number[]),
+    maxDelay: positiveInteger(retry.maxDelay, 'retry.maxDelay', DEFAULT_RETRY_MAX_DELAY_MS),
+    bodyLimit: nonNegativeInteger(retry.bodyLimit, 'retry.bodyLimit', DEFAULT_RETRY_BODY_LIMIT),
+    budgetPercent: percent,
+    budgetMinConcurrency: nonNegativeInteger(
+      budget.minConcurrency,
+      'retry.budget.minConcurrency',
+      DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY,
+    ),
+  })
+}
+
+function resolveCircuit(value: unknown): ResolvedCircuit | undefined {
+  if (value === false) return undefined
+  const circuit = plainObject(value ?? {}, 'circuit')
+  checkKeys(circuit, CIRCUIT_KEYS, 'circuit.')
+  const halfOpenAfter = positiveInteger(
+    circuit.halfOpenAfter,
+    'circuit.halfOpenAfter',
+    DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS,
+  )
+  const maxHalfOpenAfter = positiveInteger(
+    circuit.maxHalfOpenAfter,
+    'circuit.maxHalfOpenAfter',
+    Math.max(DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS, halfOpenAfter),
+  )
+  if (maxHalfOpenAfter < halfOpenAfter) {
+    fail('circuit.maxHalfOpenAfter', `at least circuit.halfOpenAfter (${halfOpenAfter})`, maxHalfOpenAfter)
+  }
+  return Object.freeze({
+    failures: positiveInteger(circuit.failures, 'circuit.failures', DEFAULT_CIRCUIT_FAILURES),
+    halfOpenAfter,
+    maxHalfOpenAfter,
+  })
+}
+
+function nonNegativeInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(name, 'a whole number ≥ 0', value)
+  return value
+}
+
+function resolveTarget(value: unknown, name: string): ResolvedTarget {
   const expected = "an http: or https: URL such as 'http://127.0.0.1:4000'"
-  if (typeof value !== 'string' && !(value instanceof URL)) fail('target', expected, value)
+  if (typeof value !== 'string' && !(value instanceof URL)) fail(name, expected, value)
   let url: URL
   try {
     url = new URL(String(value))
   } catch {
-    fail('target', expected, value)
+    fail(name, expected, value)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('target', expected, value)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(name, expected, value)
   if (url.username !== '' || url.password !== '') {
-    fail('target', 'a URL without credentials (set an Authorization header with rewriteRequestHeaders)', value)
+    fail(name, 'a URL without credentials (set an Authorization header with rewriteRequestHeaders)', value)
   }
-  if (url.search !== '' || url.hash !== '') fail('target', 'a URL without query string or fragment', value)
+  if (url.search !== '' || url.hash !== '') fail(name, 'a URL without query string or fragment', value)
   const basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '')
   return Object.freeze({ origin: url.origin, basePath, url })
 }

@@ -1,4 +1,4 @@
-import type { ProxyOptions } from './resolveOptions.js'
+import type { ResolvedOptions, ResolvedTarget } from './resolveOptions.js'
 
 /** `scheme://authority` at the start of an absolute-form request-target. */
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/
@@ -14,7 +14,7 @@ const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e)(?:\.|%2e)?(?:\/|$)/i
  * `http://evil.example/` all stay paths on the target. Dot segments are removed, so a path cannot
  * climb out of the target's path prefix either.
  */
-export function upstreamPath(url: string, options: ProxyOptions): string {
+export function upstreamPath(url: string, target: ResolvedTarget, options: ResolvedOptions): string {
   let requestTarget = url
   if (requestTarget.charCodeAt(0) !== 47 /* / */) {
     // absolute-form: keep only path and query; the authority is never used
@@ -26,7 +26,7 @@ export function upstreamPath(url: string, options: ProxyOptions): string {
   if (DOT_SEGMENT.test(path)) path = removeDotSegments(path)
   if (options.rewritePath !== undefined) path = options.rewritePath(path)
   if (path.charCodeAt(0) !== 47) path = `/${path}`
-  return options.target.basePath + path + query
+  return target.basePath + path + query
 }
 
 /** RFC 3986 §5.2.4, treating `%2e` as `.`. */

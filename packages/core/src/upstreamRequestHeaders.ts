@@ -1,7 +1,7 @@
 import type { GatewayRequest } from './GatewayRequest.js'
 import { headerRecord } from './headerRecord.js'
 import { connectionTokens, HOP_BY_HOP } from './hopByHop.js'
-import type { ProxyOptions } from './resolveOptions.js'
+import type { ResolvedOptions } from './resolveOptions.js'
 
 /** The headers to send upstream, and what the client asked for (for rewriting redirects). */
 export interface UpstreamRequestHeaders {
@@ -11,6 +11,8 @@ export interface UpstreamRequestHeaders {
   readonly clientProto: string
   /** The host the client asked for, as far as trusted peers say. */
   readonly clientHost: string | undefined
+  /** Whether the request carries an `Idempotency-Key`: the client made it safe to retry. */
+  readonly idempotencyKey: boolean
 }
 
 /**
@@ -19,7 +21,7 @@ export interface UpstreamRequestHeaders {
  * target's unless `preserveHost`, `X-Forwarded-*` appended to only when the peer is trusted, and
  * `Via` added. `rewriteRequestHeaders` runs last, and the hop-by-hop rules apply to its result too.
  */
-export function upstreamRequestHeaders(request: GatewayRequest, options: ProxyOptions): UpstreamRequestHeaders {
+export function upstreamRequestHeaders(request: GatewayRequest, options: ResolvedOptions): UpstreamRequestHeaders {
   const raw = request.rawHeaders
   const trusted =
     options.trust !== undefined && request.remoteAddress !== undefined && options.trust(request.remoteAddress, 0)
@@ -29,6 +31,7 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: ProxyOp
   let forwardedFor: string | undefined
   let forwardedProto: string | undefined
   let forwardedHost: string | undefined
+  let idempotencyKey = false
 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string
@@ -61,6 +64,9 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: ProxyOp
       case 'forwarded':
         if (!trusted) continue
         break
+      case 'idempotency-key':
+        idempotencyKey = true
+        break
     }
     headers.push(name, value)
   }
@@ -81,7 +87,7 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: ProxyOp
   if (options.rewriteRequestHeaders !== undefined) {
     headers = sanitise(options.rewriteRequestHeaders(headerRecord(headers), request))
   }
-  return { headers, clientProto, clientHost }
+  return { headers, clientProto, clientHost, idempotencyKey }
 }
 
 function withoutNamed(headers: string[], named: ReadonlySet<string>): string[] {
