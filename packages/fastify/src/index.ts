@@ -1,1 +1,6 @@
-export {}
+export {
+  type GatewayError,
+  type GatewayOptions,
+  isGatewayError,
+} from '@gateway-middleware/core'
+export { type GatewayPluginOptions, gatewayPlugin } from './gatewayPlugin.js'

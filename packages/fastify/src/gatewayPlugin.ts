@@ -1,0 +1,49 @@
+import { createGateway, type GatewayOptions } from '@gateway-middleware/core'
+import type { FastifyPluginAsync, FastifyRegisterOptions, RegisterOptions } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
+import { type ProxyRoutesOptions, proxyRoutes } from './proxyRoutes.js'
+
+/**
+ * Options of {@link gatewayPlugin}: the gateway's options, and Fastify's own registration options
+ * (`prefix`, `logLevel`, `logSerializers`), which apply to the proxy's routes.
+ */
+export interface GatewayPluginOptions extends GatewayOptions, RegisterOptions {
+  /**
+   * The path the proxy serves (`/api` serves `/api` and `/api/*`), stripped before forwarding.
+   * Without one, the proxy serves every path the app does not route otherwise.
+   * @default ''
+   */
+  prefix?: string
+}
+
+/** Options Fastify reads itself; they go to the proxy's own context, not to the core. */
+const FASTIFY_KEYS = ['prefix', 'logLevel', 'logSerializers'] as const
+
+const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, options) => {
+  const gatewayOptions: Record<string, unknown> = { ...options }
+  for (const key of FASTIFY_KEYS) delete gatewayOptions[key]
+  const gateway = createGateway(gatewayOptions as GatewayOptions)
+  if (gateway.mode !== 'proxy') {
+    await gateway.close()
+    throw new TypeError('gateway-middleware: option "target" is required: the Fastify plugin has no guard mode yet')
+  }
+  instance.addHook('onClose', () => gateway.close())
+  // fastify-plugin skips encapsulation, and with it `prefix`: the routes get a context of their own
+  const prefix = options.prefix?.replace(/\/+$/, '')
+  const context: FastifyRegisterOptions<ProxyRoutesOptions> = { gateway }
+  if (prefix !== undefined && prefix !== '') context.prefix = prefix
+  if (options.logLevel !== undefined) context.logLevel = options.logLevel
+  if (options.logSerializers !== undefined) context.logSerializers = options.logSerializers
+  await instance.register(proxyRoutes, context)
+}
+
+/**
+ * Proxy the requests under `prefix` to `options.target`, answering 502/504 correctly for every
+ * upstream failure. Register it as often as needed (one proxy per prefix); the request body is
+ * streamed upstream unparsed, while the app's own routes keep their parsers.
+ *
+ * ```ts
+ * await app.register(gatewayPlugin, { prefix: '/api', target: 'http://127.0.0.1:4000' })
+ * ```
+ */
+export const gatewayPlugin = fastifyPlugin(plugin, { fastify: '5.x', name: '@gateway-middleware/fastify' })

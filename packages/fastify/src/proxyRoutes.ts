@@ -1,0 +1,42 @@
+import { clientGoneSignal, fromNodeRequest, type Gateway } from '@gateway-middleware/core'
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
+import { sendFailed, sendResponse } from './sendResponse.js'
+import { stripPrefix } from './stripPrefix.js'
+
+/** What the proxy routes need: the gateway, created once when the plugin was registered. */
+export interface ProxyRoutesOptions {
+  readonly gateway: Gateway
+}
+
+/**
+ * The encapsulated context of one proxy: the routes `<prefix>` and `<prefix>/*` for every method
+ * Fastify routes, and a pass-through content-type parser, so the request body stays an unread
+ * stream in `request.raw` for the core to forward (the user's parsers elsewhere are untouched).
+ */
+export const proxyRoutes: FastifyPluginCallback<ProxyRoutesOptions> = (instance, { gateway }, done) => {
+  instance.removeAllContentTypeParsers()
+  instance.addContentTypeParser('*', passThrough)
+  // the full prefix, including those of the contexts the plugin was registered in
+  const prefix = instance.prefix
+  const handler = (request: FastifyRequest, reply: FastifyReply): void => {
+    const { url, mountPath } = stripPrefix(request.url, prefix)
+    const signal = clientGoneSignal(reply.raw)
+    gateway
+      .proxy(fromNodeRequest(request.raw, { url, mountPath, signal }))
+      .then((response) => {
+        // the client left: nothing to write, and Fastify must not answer for us
+        if (response === undefined) reply.hijack()
+        else sendResponse(reply, response)
+      })
+      // a rejection is a bug (a throwing hook): the app's error handler answers, as for a route's
+      .catch((error: unknown) => reply.send(error instanceof Error ? error : new Error(String(error))))
+  }
+  instance.all('/', { errorHandler: sendFailed }, handler)
+  instance.all('/*', { errorHandler: sendFailed }, handler)
+  done()
+}
+
+/** Leave the body unread: the core streams `request.raw` upstream. */
+function passThrough(_request: FastifyRequest, _payload: unknown, done: (error: Error | null) => void): void {
+  done(null)
+}

@@ -1,0 +1,61 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http'
+import type { Readable } from 'node:stream'
+import type { GatewayResponse } from '@gateway-middleware/core'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+
+/** Response bodies handed to Fastify, by reply (weakly: they go with the request). */
+const sending = new WeakMap<FastifyReply, Readable>()
+
+/**
+ * Send a gateway response through Fastify's reply, so onSend and onResponse hooks and logging see
+ * it. Headers arrive as given: Fastify adds no content type or charset to a stream, keeps its
+ * `Content-Length`, and keeps several `Set-Cookie` apart. A `null` body is sent as no payload at all
+ * (Fastify would serialise `null` to the text `null` under a JSON content type).
+ *
+ * Header names and values are checked before the reply is touched: Fastify sets a stream's headers
+ * only after the onSend hooks, where a value Node refuses would leave the upstream body unread and
+ * the framework's 500 carrying the upstream's status and headers.
+ */
+export function sendResponse(reply: FastifyReply, response: GatewayResponse): void {
+  const body = response.body
+  const stream = body === null || Buffer.isBuffer(body) ? undefined : body
+  try {
+    for (const [name, value] of Object.entries(response.headers)) {
+      validateHeaderName(name)
+      for (const item of Array.isArray(value) ? value : [value]) validateHeaderValue(name, item)
+    }
+    reply.code(response.status).headers(response.headers)
+  } catch (error) {
+    // a status or header Fastify or Node refuses (a bug in a hook): release the upstream, then the 500
+    stream?.destroy()
+    throw error
+  }
+  if (stream === undefined) {
+    reply.send(body ?? undefined)
+    return
+  }
+  // kept past the stream's 'close': Fastify's error handling may run later, after async onError hooks
+  sending.set(reply, stream)
+  reply.send(stream)
+}
+
+/**
+ * The error handler of the proxy routes. Fastify writes a stream's headers with its first chunk,
+ * and sends a stream that fails before that to the error handler, which would answer with the
+ * upstream's headers still set. The status was decided when the upstream answered, so such a
+ * failure cuts the connection, as it does once bytes went out. If something else fails (an onSend
+ * hook) while the body is unread, the body is released so the upstream request ends. Everything
+ * goes on to the app's error handler.
+ */
+export function sendFailed(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const body = sending.get(reply)
+  if (body !== undefined) {
+    sending.delete(reply)
+    if (body.errored === error) {
+      reply.raw.destroy()
+      return
+    }
+    body.destroy()
+  }
+  throw error
+}
