@@ -1,1 +1,6 @@
-export {}
+export {
+  type GatewayError,
+  type GatewayOptions,
+  isGatewayError,
+} from '@gateway-middleware/core'
+export { type GatewayMiddleware, gatewayMiddleware } from './gatewayMiddleware.js'
