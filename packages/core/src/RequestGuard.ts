@@ -86,7 +86,7 @@ export class RequestGuard {
    * The gateway's answer to an error the route raised, or `undefined` when it is not an upstream
    * failure (a bug, a validation error: the framework's 500). `classifyError` may override.
    */
-  failureResponse(error: unknown): GatewayResponse | undefined {
+  async failureResponse(error: unknown): Promise<GatewayResponse | undefined> {
     const failure = this.decide(error)
     if (failure === undefined) return undefined
     // failures of the gateway's own client were reported when they happened

@@ -6,6 +6,11 @@ import type { ServerResponse } from 'node:http'
  */
 export function clientGoneSignal(res: ServerResponse): AbortSignal {
   const controller = new AbortController()
+  // the client may have left while earlier middleware ran: then 'close' has already fired
+  if (res.closed && !res.writableFinished) {
+    controller.abort()
+    return controller.signal
+  }
   res.once('close', () => {
     if (!res.writableFinished) controller.abort()
   })

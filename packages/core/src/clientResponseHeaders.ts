@@ -1,3 +1,5 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http'
+import { GatewayError } from './GatewayError.js'
 import type { GatewayRequest } from './GatewayRequest.js'
 import { connectionTokens, HOP_BY_HOP } from './hopByHop.js'
 import type { HeaderRecord } from './options.js'
@@ -37,9 +39,20 @@ export function clientResponseHeaders(
     else headers[name] = [existing, value]
   }
   if (named !== undefined) for (const name of named) delete headers[name]
+  // one message, one type: a repeated Content-Type is an invalid response (RFC 9110 §8.3)
+  if (Array.isArray(headers['content-type'])) throw new GatewayError('http_protocol_error', { phase: 'headers' })
   if (options.rewriteResponseHeaders !== undefined) {
     headers = options.rewriteResponseHeaders(headers, request)
-    for (const name of Object.keys(headers)) if (HOP_BY_HOP.has(name.toLowerCase())) delete headers[name]
+    for (const name of Object.keys(headers)) {
+      if (HOP_BY_HOP.has(name.toLowerCase())) {
+        delete headers[name]
+        continue
+      }
+      // a name or value Node would refuse is a bug in the hook: a 500 now, not a broken response later
+      validateHeaderName(name)
+      const value = headers[name] as string | string[]
+      for (const item of Array.isArray(value) ? value : [value]) validateHeaderValue(name, item)
+    }
   }
   return headers
 }

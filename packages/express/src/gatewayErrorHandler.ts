@@ -17,8 +17,16 @@ export function gatewayErrorHandler(): ErrorRequestHandler {
     if (state !== undefined) state.handled = true
     // the gateway already answered at the deadline: the route's late error has nowhere to go
     if (state?.guard.responded === true) return
-    const response = state === undefined || res.headersSent ? undefined : state.guard.failureResponse(error)
-    if (response === undefined) next(error)
-    else writeResponse(res, response)
+    if (state === undefined || res.headersSent) {
+      next(error)
+      return
+    }
+    state.guard
+      .failureResponse(error)
+      .then((response) => {
+        if (response === undefined) next(error)
+        else writeResponse(res, response)
+      })
+      .catch(next)
   }
 }
