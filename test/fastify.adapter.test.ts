@@ -123,10 +123,10 @@ describe('fastify plugin', () => {
       ).rejects.toThrow(/option "timeout.connect"/)
     })
 
-    it('no target fails register() with a TypeError naming it (guard mode comes later)', async () => {
+    it('a prefix without a target fails register() with a TypeError naming it', async () => {
       const app = Fastify()
       onTestFinished(() => app.close())
-      await expect(app.register(gatewayPlugin, { prefix: '/api' })).rejects.toThrow(/option "target"/)
+      await expect(app.register(gatewayPlugin, { prefix: '/api' })).rejects.toThrow(/option "prefix" expected a target/)
     })
 
     it('the upstream pool closes with app.close()', async () => {
@@ -279,5 +279,59 @@ describe('fastify plugin', () => {
       expect((await send(`${url}/stall-mid-body`)).status).toBe(500)
       await up.waitForAborted(1, 2000)
     })
+  })
+})
+
+describe('fastify guard mode', () => {
+  it('guards the routes declared after it, not those before it', async () => {
+    const target = await refusedUrl()
+    const started = await start(async (app) => {
+      app.get('/before', async () => fetch(target))
+      await app.register(gatewayPlugin, {})
+      app.get('/after', async () => fetch(target))
+    })
+    const before = await send(`${started.url}/before`)
+    expect(before.headers['proxy-status']).toBeUndefined()
+    const after = await send(`${started.url}/after`)
+    expect(after.status).toBe(502)
+    expect(after.headers['proxy-status']).toBe('gateway-middleware; error=connection_refused')
+  })
+
+  it('guards the routes of child contexts, and survives the user’s own error handler', async () => {
+    const target = await refusedUrl()
+    const started = await start(async (app) => {
+      await app.register(gatewayPlugin, {})
+      app.setErrorHandler((error, _request, reply) => {
+        reply.code(500).send({ mine: true, message: (error as Error).message })
+      })
+      await app.register(async (child) => {
+        child.get('/child', async (request) => request.gateway.request(target))
+        child.get('/bug', async () => {
+          throw new TypeError('bug')
+        })
+      })
+    })
+    const res = await send(`${started.url}/child`)
+    expect(res.status).toBe(502)
+    expect(res.headers['proxy-status']).toBe('gateway-middleware; error=connection_refused')
+    const bug = await send(`${started.url}/bug`)
+    expect(bug.status).toBe(500)
+    expect(JSON.parse(bug.text)).toMatchObject({ mine: true })
+  })
+
+  it('a callback-style handler keeps working under the guard', async () => {
+    const up = await upstream()
+    const started = await start(async (app) => {
+      await app.register(gatewayPlugin, {})
+      app.get('/cb', (request, reply) => {
+        request.gateway.request(`${up.url}/ok`).then(
+          async ({ body }) => reply.send({ text: await body.text() }),
+          (error: unknown) => reply.send(error),
+        )
+      })
+    })
+    const res = await send(`${started.url}/cb`)
+    expect(res.status).toBe(200)
+    expect(JSON.parse(res.text)).toEqual({ text: 'ok' })
   })
 })

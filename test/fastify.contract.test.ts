@@ -1,6 +1,7 @@
 import { gatewayPlugin } from '@gateway-middleware/fastify'
 import Fastify from 'fastify'
 import { describe } from 'vitest'
+import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 
@@ -12,4 +13,16 @@ const buildFastify: BuildApp = async (mountPath, options) => {
   return listen(app.server, () => app.close())
 }
 
-describe('fastify', () => proxyContract(buildFastify))
+const buildFastifyGuard: BuildGuardApp = async (options, routes, proxy) => {
+  const app = Fastify()
+  if (proxy !== undefined) await app.register(gatewayPlugin, { ...proxy.options, prefix: proxy.mountPath })
+  await app.register(gatewayPlugin, options)
+  for (const route of routes) app.get(route.path, async (request) => route.handler(request.gateway))
+  await app.ready()
+  return listen(app.server, () => app.close())
+}
+
+describe('fastify', () => {
+  proxyContract(buildFastify)
+  guardContract(buildFastifyGuard)
+})

@@ -1,8 +1,10 @@
 import { createServer } from 'node:http'
 import { gatewayMiddleware } from '@gateway-middleware/koa'
+import Router from '@koa/router'
 import Koa from 'koa'
 import mount from 'koa-mount'
 import { describe } from 'vitest'
+import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 
@@ -15,4 +17,27 @@ const buildKoa: BuildApp = async (mountPath, options) => {
   return listen(createServer(app.callback()), () => middleware.close())
 }
 
-describe('koa', () => proxyContract(buildKoa))
+const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
+  const app = new Koa()
+  app.silent = true
+  const proxied = proxy === undefined ? undefined : gatewayMiddleware(proxy.options)
+  if (proxy !== undefined && proxied !== undefined) app.use(mount(proxy.mountPath, proxied))
+  const guard = gatewayMiddleware(options)
+  app.use(guard)
+  const router = new Router()
+  for (const route of routes) {
+    router.get(route.path, async (ctx) => {
+      ctx.body = await route.handler(ctx.gateway)
+    })
+  }
+  app.use(router.routes())
+  return listen(createServer(app.callback()), async () => {
+    await guard.close()
+    await proxied?.close()
+  })
+}
+
+describe('koa', () => {
+  proxyContract(buildKoa)
+  guardContract(buildKoaGuard)
+})

@@ -31,6 +31,8 @@ export interface GuardedRequest {
   readonly method: string
   readonly url: string
   readonly signal: AbortSignal
+  /** The request's header lines as received (Node's `rawHeaders`), for the gateway's own answers. */
+  readonly rawHeaders?: readonly string[]
 }
 
 /**

@@ -51,7 +51,7 @@ function proxyHandler(gateway: Gateway): RequestHandler {
 function guardHandler(gateway: Gateway): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const guard = gateway.guard(
-      { method: req.method, url: req.originalUrl, signal: clientGoneSignal(res) },
+      { method: req.method, url: req.originalUrl, signal: clientGoneSignal(res), rawHeaders: req.rawHeaders },
       {
         responseStarted: () => res.headersSent,
         respond: (response) => {

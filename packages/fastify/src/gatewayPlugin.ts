@@ -1,6 +1,7 @@
 import { createGateway, type GatewayOptions } from '@gateway-middleware/core'
 import type { FastifyPluginAsync, FastifyRegisterOptions, RegisterOptions } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
+import { guardRoutes } from './guardRoutes.js'
 import { type ProxyRoutesOptions, proxyRoutes } from './proxyRoutes.js'
 
 /**
@@ -23,11 +24,17 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
   const gatewayOptions: Record<string, unknown> = { ...options }
   for (const key of FASTIFY_KEYS) delete gatewayOptions[key]
   const gateway = createGateway(gatewayOptions as GatewayOptions)
-  if (gateway.mode !== 'proxy') {
-    await gateway.close()
-    throw new TypeError('gateway-middleware: option "target" is required: the Fastify plugin has no guard mode yet')
-  }
   instance.addHook('onClose', () => gateway.close())
+  if (gateway.mode === 'guard') {
+    if (options.prefix !== undefined) {
+      await gateway.close()
+      throw new TypeError(
+        `gateway-middleware: option "prefix" expected a target to proxy to (without target the plugin guards the routes declared after it), got ${JSON.stringify(options.prefix)}`,
+      )
+    }
+    guardRoutes(instance, gateway)
+    return
+  }
   // fastify-plugin skips encapsulation, and with it `prefix`: the routes get a context of their own
   const prefix = options.prefix?.replace(/\/+$/, '')
   const context: FastifyRegisterOptions<ProxyRoutesOptions> = { gateway }
@@ -38,9 +45,12 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
 }
 
 /**
- * Proxy the requests under `prefix` to `options.target`, answering 502/504 correctly for every
- * upstream failure. Register it as often as needed (one proxy per prefix); the request body is
- * streamed upstream unparsed, while the app's own routes keep their parsers.
+ * With `target`: proxy the requests under `prefix`, answering 502/504 correctly for every upstream
+ * failure. Register it as often as needed (one proxy per prefix); the request body is streamed
+ * upstream unparsed, while the app's own routes keep their parsers.
+ *
+ * Without `target`: guard the routes declared after it on the instance it is registered on (and
+ * that instance's child contexts). Their handlers get `request.gateway` for upstream calls.
  *
  * ```ts
  * await app.register(gatewayPlugin, { prefix: '/api', target: 'http://127.0.0.1:4000' })

@@ -1,4 +1,9 @@
+import './augment.js'
+
 export {
+  type ClientRequestOptions,
+  type ClientResponse,
+  type GatewayClient,
   type GatewayError,
   type GatewayOptions,
   isGatewayError,

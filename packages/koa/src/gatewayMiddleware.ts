@@ -1,5 +1,12 @@
-import { clientGoneSignal, createGateway, fromNodeRequest, type GatewayOptions } from '@gateway-middleware/core'
+import {
+  clientGoneSignal,
+  createGateway,
+  fromNodeRequest,
+  type Gateway,
+  type GatewayOptions,
+} from '@gateway-middleware/core'
 import type { Middleware } from 'koa'
+import { guardMiddleware } from './guardMiddleware.js'
 import { mountPathOf } from './mountPathOf.js'
 import { writeKoaResponse } from './writeKoaResponse.js'
 
@@ -10,8 +17,11 @@ export interface GatewayMiddleware extends Middleware {
 }
 
 /**
- * Proxy the requests that reach this middleware to `options.target`, answering 502/504 correctly
- * for every upstream failure. Use it as app middleware, under koa-mount (the mount path is
+ * With `target`: proxy the requests that reach this middleware, answering 502/504 correctly for
+ * every upstream failure. Without `target`: guard the middleware and routers mounted after it, which
+ * get `ctx.gateway` for their upstream calls (see `guardMiddleware`).
+ *
+ * Proxying: Use it as app middleware, under koa-mount (the mount path is
  * stripped) or on a @koa/router route, before any body parser: it streams the request body itself.
  *
  * It ends the chain (it never calls `next`). Middleware around it sees the proxied `ctx.status`,
@@ -22,16 +32,14 @@ export interface GatewayMiddleware extends Middleware {
  * app.use(mount('/api', gatewayMiddleware({ target: 'http://127.0.0.1:4000' })))
  * ```
  */
-export function gatewayMiddleware(options: GatewayOptions): GatewayMiddleware {
-  if (options?.target === undefined) {
-    // without a target the core would guard routes instead; the Koa adapter only proxies
-    throw new TypeError(
-      'gateway-middleware: option "target" expected an http: or https: URL (or a list of them) to proxy to, ' +
-        'got undefined (the Koa adapter has no guard mode)',
-    )
-  }
+export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddleware {
   const gateway = createGateway(options)
-  const middleware: Middleware = async (ctx) => {
+  const middleware = gateway.mode === 'proxy' ? proxyMiddleware(gateway) : guardMiddleware(gateway)
+  return Object.assign(middleware, { close: () => gateway.close() })
+}
+
+function proxyMiddleware(gateway: Gateway): Middleware {
+  return async (ctx) => {
     const request = fromNodeRequest(ctx.req, {
       url: ctx.url,
       mountPath: mountPathOf(ctx),
@@ -42,5 +50,4 @@ export function gatewayMiddleware(options: GatewayOptions): GatewayMiddleware {
     if (response === undefined) ctx.respond = false
     else writeKoaResponse(ctx, response)
   }
-  return Object.assign(middleware, { close: () => gateway.close() })
 }
