@@ -89,12 +89,22 @@ export function send(url: string, options: SendOptions = {}): Promise<SeenRespon
   })
 }
 
-/** Assert a response is the gateway's own answer to `code`, and that it leaks nothing internal. */
-export function expectGatewayAnswer(res: SeenResponse, status: number, code: string, upstreamPort?: number): void {
+/**
+ * Assert a response is the gateway's own answer to `code` (by default the HTML page a request
+ * without `Accept` gets), with a request id, and that it leaks nothing internal.
+ */
+export function expectGatewayAnswer(
+  res: SeenResponse,
+  status: number,
+  code: string,
+  upstreamPort?: number,
+  type = 'text/html',
+): void {
   expect(res.status).toBe(status)
   expect(res.headers['proxy-status']).toBe(`gateway-middleware; error=${code}`)
   expect(res.headers['cache-control']).toBe('no-store')
-  expect(res.headers['content-type']).toMatch(/^text\/plain; charset=utf-8$/)
+  expect(res.headers['content-type']).toBe(`${type}; charset=utf-8`)
+  expect(res.headers['x-request-id']).toMatch(/^[A-Za-z0-9._:-]{1,128}$/)
   expectNoLeak(`${JSON.stringify(res.headers)}\n${res.text}`, upstreamPort)
 }
 

@@ -1,3 +1,4 @@
+import { errorPageContract } from './errorPageContract.js'
 import { failureContract } from './failureContract.js'
 import type { BuildApp } from './harness.js'
 import { headerContract } from './headerContract.js'
@@ -12,6 +13,7 @@ import { tlsContract } from './tlsContract.js'
  */
 export function proxyContract(build: BuildApp): void {
   failureContract(build)
+  errorPageContract(build)
   headerContract(build)
   pathContract(build)
   retryContract(build)

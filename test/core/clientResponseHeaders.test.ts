@@ -10,7 +10,7 @@ const request = {
     signal: new AbortController().signal,
   }),
 }
-const sent = { headers: [], clientProto: 'https', clientHost: 'shop.example', idempotencyKey: false }
+const sent = { headers: [], clientProto: 'https', clientHost: 'shop.example', idempotencyKey: false, requestId: 'r1' }
 const location = (value: string) =>
   clientResponseHeaders(
     [Buffer.from('Location'), Buffer.from(value)],

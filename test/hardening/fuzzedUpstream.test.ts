@@ -81,7 +81,8 @@ describe('fuzzed upstream responses', () => {
           else outcome = `complete ${res.status}`
         }
         counts.set(outcome, (counts.get(outcome) ?? 0) + 1)
-        if (/hang|corrupted|without|cut before headers/.test(outcome)) problems.push(`#${index} ${fuzz.kind}: ${outcome}`)
+        if (/hang|corrupted|without|cut before headers/.test(outcome))
+          problems.push(`#${index} ${fuzz.kind}: ${outcome}`)
       }
     }
     await Promise.all(Array.from({ length: CONCURRENCY }, worker))

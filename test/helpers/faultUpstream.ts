@@ -58,6 +58,8 @@ export interface FaultUpstream {
   openSockets(): number
   /** how many requests were aborted by the peer (gateway) before the upstream finished responding: counts request 'close' events where the response had not finished */
   abortedRequests(): number
+  /** requests whose response has neither finished nor closed: upstream work still in flight */
+  pendingRequests(): number
   /** resolves when abortedRequests() reaches n (rejects after timeoutMs, default 5000) */
   waitForAborted(n: number, timeoutMs?: number): Promise<void>
   /** destroys every open socket, then closes the server; idempotent */
@@ -83,6 +85,7 @@ export async function startFaultUpstream(options: FaultUpstreamOptions = {}): Pr
   const tcpSockets = new Map<string, Socket>()
   const abortWaiters = new Set<() => void>()
   let aborted = 0
+  let pending = 0
   let closing = false
   let closed: Promise<void> | undefined
 
@@ -93,7 +96,9 @@ export async function startFaultUpstream(options: FaultUpstreamOptions = {}): Pr
     hitsByPath.set(path, (hitsByPath.get(path) ?? 0) + 1)
 
     let terminatedByUpstream = false
+    pending++
     res.on('close', () => {
+      pending--
       if (res.writableFinished || terminatedByUpstream || closing) return
       aborted++
       for (const check of abortWaiters) check()
@@ -169,6 +174,7 @@ export async function startFaultUpstream(options: FaultUpstreamOptions = {}): Pr
     hits: (path) => hitsByPath.get(path) ?? 0,
     openSockets: () => tcpSockets.size,
     abortedRequests: () => aborted,
+    pendingRequests: () => pending,
     waitForAborted(n, timeoutMs = 5_000) {
       return new Promise<void>((resolve, reject) => {
         const check = (): void => {

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import { classify } from './classify.js'
+import { errorRequest } from './errorRequest.js'
 import { errorResponse } from './errorResponse.js'
 import { isFailureCode } from './failures.js'
 import { createGatewayClient, type GatewayClient } from './GatewayClient.js'
@@ -48,6 +49,8 @@ export class RequestGuard {
   /** The last upstream failure of this request's client calls. */
   lastFailure: GatewayError | undefined
   private readonly controller = new AbortController()
+  /** Set once `failureResponse` answers a failure: its page may still be rendering. */
+  private answering = false
   private readonly deadline: number
   private timer: NodeJS.Timeout | undefined
   private deadlinePassed: Promise<GatewayResponse> | undefined
@@ -86,14 +89,17 @@ export class RequestGuard {
 
   /**
    * The gateway's answer to an error the route raised, or `undefined` when it is not an upstream
-   * failure (a bug, a validation error: the framework's 500). `classifyError` may override.
+   * failure (a bug, a validation error: the framework's 500). `classifyError` may override. Async
+   * because a custom error page may be; rejects only when `classifyError` returns something invalid.
    */
   async failureResponse(error: unknown): Promise<GatewayResponse | undefined> {
     const failure = this.decide(error)
     if (failure === undefined) return undefined
+    // the answer is on its way (a custom page may take a moment): the deadline must not answer too
+    this.answering = true
     // failures of the gateway's own client were reported when they happened
     if (failure !== error) this.reportOwn(failure)
-    return errorResponse(failure, this.context.options.proxyName, this.request.method)
+    return errorResponse(failure, errorRequest(this.request), this.context)
   }
 
   /** Stop the deadline timer and let go of the request. Call when the response is done. */
@@ -119,13 +125,19 @@ export class RequestGuard {
 
   private readonly onDeadline = (): void => {
     this.timer = undefined
-    if (this.hooks.responseStarted()) return
+    if (this.answering || this.hooks.responseStarted()) return
     const error = new GatewayError('http_response_timeout', { phase: 'headers' })
     this.responded = true
     this.controller.abort(error)
     this.reportOwn(error)
-    const response = errorResponse(error, this.context.options.proxyName, this.request.method)
-    this.hooks.respond?.(response)
+    const response = errorResponse(error, errorRequest(this.request), this.context)
+    if (response instanceof Promise) void response.then(this.deliver)
+    else this.deliver(response)
+  }
+
+  /** Hand the deadline's answer to the adapter, unless the route started its own response meanwhile. */
+  private readonly deliver = (response: GatewayResponse): void => {
+    if (!this.hooks.responseStarted()) this.hooks.respond?.(response)
     this.settleDeadline?.(response)
     this.deadlinePassed ??= Promise.resolve(response)
   }

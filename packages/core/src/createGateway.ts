@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher, Pool } from 'undici'
 import { Circuit } from './Circuit.js'
+import { errorRequest } from './errorRequest.js'
 import { errorResponse } from './errorResponse.js'
 import type { GatewayError } from './GatewayError.js'
 import type { GatewayRequest } from './GatewayRequest.js'
@@ -26,8 +27,14 @@ export interface Gateway {
   proxy(request: GatewayRequest): Promise<GatewayResponse | undefined>
   /** Guard mode: protect one request (its deadline, its client, its error decisions). */
   guard(request: GuardedRequest, hooks: GuardHooks): RequestGuard
-  /** The gateway's answer to a failure, for errors that reach an adapter another way. */
-  errorResponse(error: GatewayError, method: string): GatewayResponse
+  /**
+   * The gateway's answer to a failure, for errors that reach an adapter another way: negotiated from
+   * the request's `Accept`, with its safe `X-Request-Id` (else a new one). Never rejects.
+   */
+  errorResponse(
+    error: GatewayError,
+    request: { readonly method: string; readonly url: string; readonly rawHeaders?: readonly string[] },
+  ): Promise<GatewayResponse>
   /** Close the upstream connections (idempotent). */
   close(): Promise<void>
 }
@@ -77,8 +84,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (agent === undefined) throw new TypeError('gateway-middleware: guard() is for a gateway without "target"')
       return new RequestGuard(guardContext, request, hooks)
     },
-    errorResponse(error, method) {
-      return errorResponse(error, resolved.proxyName, method)
+    errorResponse(error, request) {
+      return Promise.resolve(errorResponse(error, errorRequest(request), proxyContext))
     },
     close() {
       closing ??= Promise.all([targets.close(), agent?.close()]).then(() => undefined)

@@ -41,3 +41,7 @@ export const DEFAULT_CIRCUIT_FAILURES = 5
 export const DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS = 1_000
 /** Longest rest of an ejected target, in ms. */
 export const DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS = 30_000
+/** The type of an error page when `Accept` is missing, is `*\/*` or names nothing offered. */
+export const DEFAULT_ERROR_PAGE_TYPE = 'text/html'
+/** Longest a custom error page function may take before the default page is sent instead, in ms. */
+export const ERROR_PAGE_RENDER_TIMEOUT_MS = 1_000

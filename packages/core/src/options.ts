@@ -1,3 +1,4 @@
+import type { ErrorPages } from './ErrorPages.js'
 import type { FailureCode } from './failures.js'
 import type { GatewayError } from './GatewayError.js'
 import type { GatewayRequest } from './GatewayRequest.js'
@@ -76,6 +77,12 @@ export interface FailureContext {
   target: string
   /** Which attempt failed: 1 for the first. */
   attempt: number
+  /**
+   * Set when a custom error page failed (threw, rejected, timed out or returned no page): its
+   * `errorPages` key. The error is then a `proxy_internal_error` whose `cause` is the page's error;
+   * the client got the default page.
+   */
+  errorPage?: string
 }
 
 /** What `onRetry` is told: the failure that is retried, and when. Holds nothing secret. */
@@ -203,6 +210,12 @@ export interface GatewayOptions {
   circuit?: CircuitOptions | false
   /** Told before every retry (for logs and metrics); must not throw. */
   onRetry?: (context: RetryContext) => void
+  /**
+   * Custom pages for the 502/503/504 answers the gateway generates (upstream error responses pass
+   * through unchanged), and the default type when `Accept` does not choose.
+   * @default {} (the built-in pages: HTML, problem+json, JSON or text as negotiated)
+   */
+  errorPages?: ErrorPages
   /** Told of every upstream failure (for logs and metrics); must not throw. */
   onError?: (error: GatewayError, context: FailureContext) => void
   /**

@@ -1,4 +1,5 @@
 import { clientResponseHeaders } from './clientResponseHeaders.js'
+import { errorRequest } from './errorRequest.js'
 import { errorResponse } from './errorResponse.js'
 import { forward } from './forward.js'
 import { GatewayError, isGatewayError } from './GatewayError.js'
@@ -41,7 +42,7 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
     )
     const error = new GatewayError('proxy_internal_error', { phase: 'send' })
     context.report(error, { method, path: url, target: '', attempt: 1 })
-    return errorResponse(error, options.proxyName, method)
+    return errorResponse(error, errorRequest(request), context)
   }
   const sent = upstreamRequestHeaders(request, options)
   const paths = new Map<Destination, string>()
@@ -91,7 +92,7 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
   } catch (error) {
     body?.release()
     if (request.signal.aborted) return undefined
-    if (isGatewayError(error)) return errorResponse(error, options.proxyName, method)
+    if (isGatewayError(error)) return errorResponse(error, errorRequest(request, sent.requestId), context)
     throw error
   } finally {
     budget?.requestEnded()
@@ -112,7 +113,7 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
     response.body.destroy()
     if (!isGatewayError(error)) throw error
     context.report(error, { method, path: pathFor(destination), target: destination.target.origin, attempt: 1 })
-    return errorResponse(error, options.proxyName, method)
+    return errorResponse(error, errorRequest(request, sent.requestId), context)
   }
 }
 

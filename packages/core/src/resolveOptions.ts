@@ -18,7 +18,9 @@ import {
   DEFAULT_TOTAL_TIMEOUT_MS,
 } from './defaults.js'
 import { type FailureCode, isFailureCode } from './failures.js'
+import { optionError } from './optionError.js'
 import type { GatewayOptions, TlsOptions } from './options.js'
+import { type ResolvedErrorPages, resolveErrorPages } from './resolveErrorPages.js'
 
 /** A target, parsed once. */
 export interface ResolvedTarget {
@@ -75,6 +77,8 @@ export interface ResolvedOptions {
   /** `undefined` when passive health is off. */
   readonly circuit: ResolvedCircuit | undefined
   readonly onRetry: GatewayOptions['onRetry']
+  /** Custom error pages, compiled; the offered types, the default first. */
+  readonly errorPages: ResolvedErrorPages
 }
 
 const TOP_KEYS = [
@@ -93,6 +97,7 @@ const TOP_KEYS = [
   'retry',
   'circuit',
   'onRetry',
+  'errorPages',
 ] as const
 const RETRY_KEYS = ['limit', 'methods', 'on', 'statusCodes', 'maxDelay', 'bodyLimit', 'budget'] as const
 const BUDGET_KEYS = ['percent', 'minConcurrency'] as const
@@ -161,6 +166,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     retry: resolveRetry(input.retry),
     circuit: resolveCircuit(input.circuit),
     onRetry: optionalFunction(input.onRetry, 'onRetry') as GatewayOptions['onRetry'],
+    errorPages: resolveErrorPages(input.errorPages),
   })
 }
 
@@ -346,14 +352,5 @@ function checkKeys(object: Record<string, unknown>, known: readonly string[], pr
 
 /** Throw the setup error: the option, what it expected, what it got. */
 function fail(name: string, expected: string, got: unknown): never {
-  throw new TypeError(`gateway-middleware: option "${name}" expected ${expected}, got ${describe(got)}`)
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'function') return 'a function'
-  if (value instanceof URL) return `URL ${JSON.stringify(value.href)}`
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object' && value !== null) return 'an object'
-  return String(value)
+  throw optionError(name, expected, got)
 }

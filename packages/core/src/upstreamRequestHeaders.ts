@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import type { GatewayRequest } from './GatewayRequest.js'
 import { headerRecord } from './headerRecord.js'
 import { connectionTokens, HOP_BY_HOP } from './hopByHop.js'
+import { isSafeRequestId } from './requestId.js'
 import type { ResolvedOptions } from './resolveOptions.js'
 
 /** The headers to send upstream, and what the client asked for (for rewriting redirects). */
@@ -13,13 +15,16 @@ export interface UpstreamRequestHeaders {
   readonly clientHost: string | undefined
   /** Whether the request carries an `Idempotency-Key`: the client made it safe to retry. */
   readonly idempotencyKey: boolean
+  /** The `X-Request-Id` sent upstream (and on the gateway's own answers): the client's if safe, else new. */
+  readonly requestId: string
 }
 
 /**
  * Build the upstream request's headers in one pass over the raw header lines: end-to-end fields
  * byte-for-byte, hop-by-hop ones (and all that `Connection` names) removed, `Host` set to the
  * target's unless `preserveHost`, `X-Forwarded-*` appended to only when the peer is trusted, and
- * `Via` added. `rewriteRequestHeaders` runs last, and the hop-by-hop rules apply to its result too.
+ * `Via` added, and `X-Request-Id` kept when it is a safe token, else replaced by a new UUID (so logs
+ * on both sides correlate). `rewriteRequestHeaders` runs last, and the hop-by-hop rules apply to its result too.
  */
 export function upstreamRequestHeaders(request: GatewayRequest, options: ResolvedOptions): UpstreamRequestHeaders {
   const raw = request.rawHeaders
@@ -32,6 +37,7 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: Resolve
   let forwardedProto: string | undefined
   let forwardedHost: string | undefined
   let idempotencyKey = false
+  let requestId: string | undefined
 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string
@@ -67,6 +73,10 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: Resolve
       case 'idempotency-key':
         idempotencyKey = true
         break
+      case 'x-request-id':
+        // one id, and only one that is safe to log and echo
+        if (requestId === undefined && isSafeRequestId(value)) requestId = value
+        continue
     }
     headers.push(name, value)
   }
@@ -83,11 +93,13 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: Resolve
   )
   if (clientHost !== undefined) headers.push('x-forwarded-host', clientHost)
   headers.push('via', `${request.httpVersion === '2.0' ? '2' : request.httpVersion} ${options.proxyName}`)
+  requestId ??= randomUUID()
+  headers.push('x-request-id', requestId)
 
   if (options.rewriteRequestHeaders !== undefined) {
     headers = sanitise(options.rewriteRequestHeaders(headerRecord(headers), request))
   }
-  return { headers, clientProto, clientHost, idempotencyKey }
+  return { headers, clientProto, clientHost, idempotencyKey, requestId }
 }
 
 function withoutNamed(headers: string[], named: ReadonlySet<string>): string[] {

@@ -1,0 +1,58 @@
+import { defaultErrorPage, ERROR_PAGE_TYPES, FAILURES, type FailureCode } from '@gateway-middleware/core'
+import { describe, expect, it } from 'vitest'
+import { expectNoLeak } from '../contract/harness.js'
+
+const values = (code: FailureCode, requestId = 'r-1') => ({
+  status: String(FAILURES[code].status),
+  title: FAILURES[code].title,
+  detail: FAILURES[code].summary,
+  requestId,
+  time: '2026-11-25T12:00:00Z',
+  code,
+})
+
+describe('defaultErrorPage', () => {
+  it.each(
+    (Object.keys(FAILURES) as FailureCode[]).flatMap((code) => ERROR_PAGE_TYPES.map((type) => [code, type] as const)),
+  )('%s as %s: names the failure and the request id, leaks nothing', (code, type) => {
+    const page = defaultErrorPage(type, values(code))
+    expect(page).toContain('r-1')
+    expect(page).toContain(code)
+    expectNoLeak(page)
+  })
+
+  it('HTML: the hop that failed, per status', () => {
+    const hops = (code: FailureCode) =>
+      defaultErrorPage('text/html', values(code))
+        .match(/<li class="(\w+)">.*?<span class="name">(\w+)<\/span><span class="state">([\w ]+)<\/span>/g)
+        ?.map((li) =>
+          li
+            .replace(/<[^>]+>/g, ' ')
+            .replace(/\s+/g, ' ')
+            .trim(),
+        )
+    expect(hops('connection_refused')).toEqual(['✓ You Working', '✓ Gateway Working', '✗ Service Failed'])
+    expect(hops('http_response_timeout')).toEqual(['✓ You Working', '✓ Gateway Working', '✗ Service Timed out'])
+    expect(hops('destination_unavailable')).toEqual(['✓ You Working', '✓ Gateway Working', '✗ Service Unavailable'])
+    expect(hops('proxy_internal_error')).toEqual(['✓ You Working', '✗ Gateway Failed', '– Service Not reached'])
+  })
+
+  it('HTML: plain words for each status', () => {
+    expect(defaultErrorPage('text/html', values('connection_refused'))).toContain(
+      'The server acting as a gateway got an invalid response from the service behind it.',
+    )
+    expect(defaultErrorPage('text/html', values('http_response_timeout'))).toContain('did not get an answer in time')
+    expect(defaultErrorPage('text/html', values('destination_unavailable'))).toContain('temporarily unavailable')
+  })
+
+  it('problem details are valid JSON with the RFC 9457 members', () => {
+    expect(JSON.parse(defaultErrorPage('application/problem+json', values('http_response_timeout')))).toEqual({
+      type: 'about:blank',
+      title: 'Gateway Timeout',
+      status: 504,
+      detail: 'The upstream server did not answer in time.',
+      requestId: 'r-1',
+      proxyStatus: 'http_response_timeout',
+    })
+  })
+})
