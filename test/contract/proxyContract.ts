@@ -2,6 +2,7 @@ import { errorPageContract } from './errorPageContract.js'
 import { failureContract } from './failureContract.js'
 import type { BuildApp } from './harness.js'
 import { headerContract } from './headerContract.js'
+import { limitsContract } from './limitsContract.js'
 import { pathContract } from './pathContract.js'
 import { retryContract } from './retryContract.js'
 import { streamingContract } from './streamingContract.js'
@@ -16,6 +17,7 @@ export function proxyContract(build: BuildApp): void {
   errorPageContract(build)
   headerContract(build)
   pathContract(build)
+  limitsContract(build)
   retryContract(build)
   streamingContract(build)
   tlsContract(build)

@@ -1,4 +1,10 @@
-import { defaultErrorPage, ERROR_PAGE_TYPES, FAILURES, type FailureCode } from '@gateway-middleware/core'
+import {
+  defaultErrorPage,
+  ERROR_PAGE_TYPES,
+  FAILURES,
+  type FailureCode,
+  proxyStatusType,
+} from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
 import { expectNoLeak } from '../contract/harness.js'
 
@@ -17,7 +23,8 @@ describe('defaultErrorPage', () => {
   )('%s as %s: names the failure and the request id, leaks nothing', (code, type) => {
     const page = defaultErrorPage(type, values(code))
     expect(page).toContain('r-1')
-    expect(page).toContain(code)
+    // JSON carries the RFC 9209 type, which for the client's own failures is http_request_error
+    expect(page).toContain(type.includes('json') ? proxyStatusType(code) : code)
     expectNoLeak(page)
   })
 

@@ -42,6 +42,18 @@ describe('resolveOptions', () => {
     [{ target: '' }, /"target" expected .* got ""/],
     [{ rewritePath: (p: string) => p }, /"rewritePath" expected a target to proxy to .* got a function/],
     [{ classifyError: 'no' }, /"classifyError" expected a function, got "no"/],
+    [{ target, limits: { body: -1 } }, /"limits.body" expected a positive integer, got -1/],
+    [{ target, limits: { bodies: 1 } }, /"limits.bodies" expected one of limits.body \(unknown option\), got 1/],
+    [{ target, gracePeriod: 'soon' }, /"gracePeriod" expected a whole number ≥ 0, got "soon"/],
+    [{ target, retry: { limit: -1 } }, /"retry.limit" expected a whole number ≥ 0, got -1/],
+    [{ target, retry: { on: ['timeout'] } }, /"retry.on" expected a list of failure kinds/],
+    [{ target, retry: { statusCodes: [200] } }, /"retry.statusCodes" expected a list of 4xx\/5xx statuses/],
+    [
+      { target, circuit: { halfOpenAfter: 5000, maxHalfOpenAfter: 1000 } },
+      /"circuit.maxHalfOpenAfter" expected at least/,
+    ],
+    [{ target: [] }, /"target" expected at least one URL/],
+    [{ target: ['http://127.0.0.1:1', 'ftp://x'] }, /"target\[1\]" expected an http: or https: URL/],
     [{ target: 'http://user:pw@127.0.0.1' }, /"target" expected a URL without credentials/],
     [
       { target, timeout: { connect: -1 } },

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream'
 import { type Dispatcher, fetch as undiciFetch } from 'undici'
 import { classify } from './classify.js'
 import { forward } from './forward.js'
-import type { GatewayError } from './GatewayError.js'
+import { GatewayError } from './GatewayError.js'
 import { headerRecord } from './headerRecord.js'
 import type { FailureContext, HeaderRecord, RetryContext } from './options.js'
 import { ReplayableBody } from './ReplayableBody.js'
@@ -66,6 +66,8 @@ export interface ClientContext {
   readonly signal: AbortSignal
   readonly report: (error: GatewayError, context: FailureContext) => void
   readonly retrying: (context: RetryContext) => void
+  /** `closing` once the gateway's `close()` began: no new calls. */
+  readonly lifecycle: { readonly closing: boolean }
 }
 
 /** Create the client for one guarded request. */
@@ -99,7 +101,7 @@ export function createGatewayClient(context: ClientContext): GatewayClient {
         signal,
         retry: options.retry,
         budget: context.budget,
-        pick: () => destination,
+        pick: () => (context.lifecycle.closing ? new GatewayError('destination_unavailable') : destination),
         dispatch: () => ({ origin: url.origin, path, method, headers }),
         report: (error, _destination, attempt) => context.report(error, { method, path, target: url.origin, attempt }),
         retrying: (_destination, retry) => context.retrying({ ...retry, method, path, target: url.origin }),

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { GatewayError } from './GatewayError.js'
 
 /**
  * A request body that can be sent more than once: its bytes are kept while they stream, up to
@@ -15,10 +16,17 @@ export class ReplayableBody {
   private failure: Error | undefined
   private current: AttemptBody | undefined
 
+  /**
+   * @param limit bytes kept for replay
+   * @param declaredLength the request's `Content-Length`, when it declared one
+   * @param maxBytes the most bytes accepted at all (`limits.body`; `Infinity`: no limit): past it the
+   *   current attempt fails with `request_body_too_large`
+   */
   constructor(
     private readonly source: Readable,
     private readonly limit: number,
     declaredLength: number | undefined,
+    private readonly maxBytes: number = Number.POSITIVE_INFINITY,
   ) {
     if (declaredLength !== undefined && declaredLength > limit) this.kept = undefined
     source.on('data', this.onData)
@@ -26,6 +34,11 @@ export class ReplayableBody {
     source.on('error', this.onError)
     source.on('close', this.onClose)
     source.pause()
+  }
+
+  /** Whether the client is still sending the body. */
+  pending(): boolean {
+    return !this.ended && this.failure === undefined
   }
 
   /** Whether another attempt can send the whole body: it was kept, or none of it was read yet. */
@@ -73,6 +86,12 @@ export class ReplayableBody {
 
   private readonly onData = (chunk: Buffer): void => {
     this.pulledBytes += chunk.length
+    if (this.pulledBytes > this.maxBytes) {
+      this.source.pause()
+      this.kept = undefined
+      this.onError(new GatewayError('request_body_too_large', { phase: 'send' }))
+      return
+    }
     if (this.kept !== undefined) {
       this.keptBytes += chunk.length
       if (this.keptBytes > this.limit) this.kept = undefined

@@ -25,6 +25,8 @@ export interface GuardContext {
   readonly budget: RetryBudget | undefined
   readonly report: (error: GatewayError, context: FailureContext) => void
   readonly retrying: (context: RetryContext) => void
+  /** `closing` once the gateway's `close()` began. */
+  readonly lifecycle: { readonly closing: boolean }
 }
 
 /** The request a guard protects: its method, its URL (for reports) and the client-gone signal. */
@@ -76,6 +78,7 @@ export class RequestGuard {
         context.report(error, failure)
       },
       retrying: context.retrying,
+      lifecycle: context.lifecycle,
     })
   }
 

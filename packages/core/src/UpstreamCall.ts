@@ -26,6 +26,11 @@ export interface CallSpec {
   readonly signal: AbortSignal | undefined
   /** Told of every upstream failure, after response headers too. */
   readonly onFailure: ((error: GatewayError) => void) | undefined
+  /**
+   * Whether the client is still sending the request body: a deadline that passes while it is, is the
+   * client's slowness (408), not the upstream's (504).
+   */
+  readonly bodyPending?: () => boolean
 }
 
 /** The upstream's response: status, raw header lines and the streaming body. */
@@ -160,7 +165,12 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
     this.timer = undefined
     const phase = this.phase
     if (phase === DONE) return
-    const code = phase === CONNECT ? 'connection_timeout' : 'http_response_timeout'
+    const code =
+      phase === CONNECT
+        ? 'connection_timeout'
+        : phase === SEND && this.spec.bodyPending?.() === true
+          ? 'request_timeout'
+          : 'http_response_timeout'
     this.fail(new GatewayError(code, { phase: PHASE_NAMES[phase], afterHeaders: phase === BODY }))
   }
 

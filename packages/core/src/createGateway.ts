@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher, Pool } from 'undici'
 import { Circuit } from './Circuit.js'
+import { closeGracefully } from './closeGracefully.js'
 import { errorRequest } from './errorRequest.js'
 import { errorResponse } from './errorResponse.js'
 import type { GatewayError } from './GatewayError.js'
@@ -35,8 +36,11 @@ export interface Gateway {
     error: GatewayError,
     request: { readonly method: string; readonly url: string; readonly rawHeaders?: readonly string[] },
   ): Promise<GatewayResponse>
-  /** Close the upstream connections (idempotent). */
-  close(): Promise<void>
+  /**
+   * Stop taking new upstream calls (they get 503), let in-flight ones finish for up to `graceMs`
+   * (default `gracePeriod`), then abort the rest and close every pool. Idempotent.
+   */
+  close(graceMs?: number): Promise<void>
 }
 
 /** Resolve the options and open the upstream pools: once, at setup. */
@@ -68,8 +72,10 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     })),
   )
   const agent = resolved.targets.length === 0 ? createAgent(resolved) : undefined
-  const proxyContext = { options: resolved, targets, budget, report, retrying }
-  const guardContext = { options: resolved, dispatcher: agent as Dispatcher, budget, report, retrying }
+  // set once close() began: no new upstream calls are taken
+  const lifecycle = { closing: false }
+  const proxyContext = { options: resolved, targets, budget, report, retrying, lifecycle }
+  const guardContext = { options: resolved, dispatcher: agent as Dispatcher, budget, report, retrying, lifecycle }
   let closing: Promise<void> | undefined
   return {
     options: resolved,
@@ -87,8 +93,10 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     errorResponse(error, request) {
       return Promise.resolve(errorResponse(error, errorRequest(request), proxyContext))
     },
-    close() {
-      closing ??= Promise.all([targets.close(), agent?.close()]).then(() => undefined)
+    close(graceMs = resolved.gracePeriod) {
+      lifecycle.closing = true
+      const dispatchers = agent === undefined ? targets.destinations.map((d) => d.dispatcher) : [agent]
+      closing ??= closeGracefully(dispatchers, graceMs)
       return closing
     },
   }

@@ -1,6 +1,7 @@
 import type { TemplateValues } from './compileTemplate.js'
 import type { ErrorPageType } from './ErrorPages.js'
 import { escapeHtml } from './escapeHtml.js'
+import { isFailureCode, proxyStatusType } from './failures.js'
 
 /** A hop of the request's way, as the default HTML page shows it. */
 interface Hop {
@@ -13,6 +14,8 @@ interface Hop {
 interface StatusWords {
   readonly happened: string
   readonly hops: readonly [Hop, Hop, Hop]
+  /** Whose fault it is not; the visitor's, unless the request itself was the trouble. */
+  readonly fault?: string
 }
 
 const YOU: Hop = { name: 'You', ok: true, state: 'Working' }
@@ -30,6 +33,24 @@ const WORDS: Readonly<Record<string, StatusWords>> = {
   504: {
     happened: 'The server acting as a gateway did not get an answer in time from the service behind it.',
     hops: [YOU, GATEWAY, { name: 'Service', ok: false, state: 'Timed out' }],
+  },
+  408: {
+    happened: 'The request was not sent to this gateway in time, so it was not passed on.',
+    hops: [
+      { name: 'You', ok: false, state: 'Too slow' },
+      GATEWAY,
+      { name: 'Service', ok: undefined, state: 'Waiting' },
+    ],
+    fault: 'The service behind this gateway is fine; a slow or interrupted connection may be the cause.',
+  },
+  413: {
+    happened: 'The request was larger than this gateway accepts, so it was not passed on.',
+    hops: [
+      { name: 'You', ok: false, state: 'Too large' },
+      GATEWAY,
+      { name: 'Service', ok: undefined, state: 'Not reached' },
+    ],
+    fault: 'The service behind this gateway is fine; try a smaller upload.',
   },
   500: {
     happened: 'The gateway could not pass this request on to the service behind it.',
@@ -68,7 +89,7 @@ function problemJson(values: TemplateValues): string {
     status: Number(values.status),
     detail: values.detail,
     requestId: values.requestId,
-    proxyStatus: values.code,
+    proxyStatus: isFailureCode(values.code) ? proxyStatusType(values.code) : values.code,
   })
 }
 
@@ -76,7 +97,7 @@ function text(values: TemplateValues): string {
   const words = wordsFor(values.status)
   return (
     `${values.status} ${values.title}\n` +
-    `${words.happened} ${NOT_YOUR_FAULT}\n` +
+    `${words.happened} ${words.fault ?? NOT_YOUR_FAULT}\n` +
     `Reload in a moment; if it keeps happening, contact the site with the request id.\n\n` +
     `Request id: ${values.requestId}\n` +
     `Time (UTC): ${values.time}\n` +
@@ -150,7 +171,7 @@ function html(values: TemplateValues): string {
 <p class="eyebrow">Error ${status}</p>
 <h1>${title}</h1>
 <p class="lead">${words.happened}</p>
-<p>${NOT_YOUR_FAULT}</p>
+<p>${escapeHtml(words.fault ?? NOT_YOUR_FAULT)}</p>
 <ol class="hops" aria-label="Where the request stopped">
 ${words.hops.map(hop).join('\n')}
 </ol>

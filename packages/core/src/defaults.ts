@@ -45,3 +45,5 @@ export const DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS = 30_000
 export const DEFAULT_ERROR_PAGE_TYPE = 'text/html'
 /** Longest a custom error page function may take before the default page is sent instead, in ms. */
 export const ERROR_PAGE_RENDER_TIMEOUT_MS = 1_000
+/** How long `close()` lets in-flight upstream calls finish, in ms. */
+export const DEFAULT_GRACE_PERIOD_MS = 10_000

@@ -3,7 +3,7 @@ import { defaultErrorPage } from './defaultErrorPage.js'
 import { ERROR_PAGE_RENDER_TIMEOUT_MS } from './defaults.js'
 import type { ErrorPageRequest, ErrorPageResult, ErrorPageType } from './ErrorPages.js'
 import type { ErrorRequest } from './errorRequest.js'
-import { FAILURES } from './failures.js'
+import { FAILURES, proxyStatusType } from './failures.js'
 import { GatewayError } from './GatewayError.js'
 import type { GatewayResponse } from './GatewayResponse.js'
 import { ERROR_PAGE_TYPES, negotiateType } from './negotiateType.js'
@@ -111,7 +111,7 @@ function response(
     'content-type': `${type}; charset=utf-8`,
     'content-length': String(body.length),
     'cache-control': 'no-store',
-    'proxy-status': `${context.options.proxyName}; error=${error.code}`,
+    'proxy-status': `${context.options.proxyName}; error=${proxyStatusType(error.code)}`,
     'x-request-id': request.requestId,
     'x-content-type-options': 'nosniff',
     vary: 'Accept',
@@ -119,6 +119,8 @@ function response(
   if (!custom && type === 'text/html') headers['content-security-policy'] = DEFAULT_PAGE_CSP
   const retryAfter = error.retryAfter ?? (status === 504 ? context.options.errorPages.timeoutRetryAfter : undefined)
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter)
+  // the client's request was the trouble (too large, too slow): don't read the rest of it
+  if (proxyStatusType(error.code) === 'http_request_error') headers.connection = 'close'
   return { status, headers, body: request.method === 'HEAD' ? null : body, error }
 }
 

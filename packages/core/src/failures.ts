@@ -8,6 +8,10 @@
  * - `maybe`: the request may have been delivered (retry only idempotent requests);
  * - `yes`: the upstream received the request.
  *
+ * Two rows are the client's failures, not the upstream's (a body over `limits.body`, a body that did
+ * not arrive before the deadline): their `Proxy-Status` type is `http_request_error`, and they are
+ * never retried.
+ *
  * `ejects` marks the failures to connect (refused, connect timeout, DNS) that count towards ejecting
  * a target from the pool of healthy ones: not resets or slow answers, which a connected target gives.
  */
@@ -117,10 +121,28 @@ export const FAILURES = {
     title: 'Internal Server Error',
     summary: 'The gateway is misconfigured.',
   },
+  request_body_too_large: {
+    ejects: false,
+    proxyStatus: 'http_request_error',
+    status: 413,
+    reached: 'yes',
+    title: 'Content Too Large',
+    summary: 'The request body is larger than this gateway accepts.',
+  },
+  request_timeout: {
+    ejects: false,
+    proxyStatus: 'http_request_error',
+    status: 408,
+    reached: 'yes',
+    title: 'Request Timeout',
+    summary: 'The request body did not arrive in time.',
+  },
 } as const satisfies Record<string, FailureRow>
 
 /** One row of {@link FAILURES}. */
 export interface FailureRow {
+  /** The RFC 9209 `Proxy-Status` error type sent for it: the code itself, except for client errors. */
+  readonly proxyStatus?: string
   /** Whether it is a failure to connect, counted towards ejecting the target. */
   readonly ejects: boolean
   /** Status the gateway answers with when the failure happens before response headers went out. */
@@ -139,4 +161,10 @@ export type FailureCode = keyof typeof FAILURES
 /** Whether `code` is a row of the failure table. */
 export function isFailureCode(code: unknown): code is FailureCode {
   return typeof code === 'string' && Object.hasOwn(FAILURES, code)
+}
+
+/** The RFC 9209 `Proxy-Status` error type of a failure kind. */
+export function proxyStatusType(code: FailureCode): string {
+  const row: FailureRow = FAILURES[code]
+  return row.proxyStatus ?? code
 }

@@ -67,6 +67,7 @@ export async function forward(plan: ForwardPlan): Promise<Forwarded> {
           deadline: plan.deadline,
           signal: plan.signal,
           onFailure: (error) => plan.report(error, destination, attempt),
+          bodyPending: () => bodyPending(plan.body),
         })
         circuit?.succeeded()
         if (plan.retry === undefined || !plan.retry.statusCodes.has(response.statusCode))
@@ -123,6 +124,11 @@ export async function forward(plan: ForwardPlan): Promise<Forwarded> {
 function attemptBody(body: ForwardPlan['body']): Dispatcher.DispatchOptions['body'] {
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) return body
   return body.forAttempt()
+}
+
+function bodyPending(body: ForwardPlan['body']): boolean {
+  if (body === null || typeof body === 'string' || body instanceof Uint8Array) return false
+  return body.pending()
 }
 
 function replayable(body: ForwardPlan['body']): boolean {

@@ -21,7 +21,7 @@ export type {
 export { type ErrorRequest, errorRequest } from './errorRequest.js'
 export { type ErrorResponseContext, errorResponse } from './errorResponse.js'
 export { escapeHtml } from './escapeHtml.js'
-export { FAILURES, type FailureCode, type FailureRow, isFailureCode } from './failures.js'
+export { FAILURES, type FailureCode, type FailureRow, isFailureCode, proxyStatusType } from './failures.js'
 export type { ClientRequestOptions, ClientResponse, GatewayClient } from './GatewayClient.js'
 export { type FailurePhase, GatewayError, isGatewayError } from './GatewayError.js'
 export { fromNodeRequest, type GatewayRequest, type NodeRequestContext } from './GatewayRequest.js'

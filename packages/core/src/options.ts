@@ -204,6 +204,21 @@ export interface GatewayOptions {
   pool?: PoolOptions
   /** TLS to `https:` targets. */
   tls?: TlsOptions
+  /** Limits on what clients send. */
+  limits?: {
+    /**
+     * Most request body bytes accepted (proxy mode). A declared `Content-Length` over it gets 413
+     * before the upstream is contacted; a chunked body crossing it aborts the upstream request and
+     * gets 413 if nothing was sent to the client yet. `false`: no limit.
+     * @default false
+     */
+    body?: number | false
+  }
+  /**
+   * How long `close()` lets in-flight upstream calls finish before it aborts them, in ms.
+   * @default 10000
+   */
+  gracePeriod?: number
   /** Retries; `false` turns them off. */
   retry?: RetryOptions | false
   /** Passive health of each target; `false` turns it off. */

@@ -24,6 +24,8 @@ export interface ProxyContext {
   readonly budget: RetryBudget | undefined
   readonly report: (error: GatewayError, context: FailureContext) => void
   readonly retrying: (context: RetryContext) => void
+  /** `closing` once the gateway's `close()` began. */
+  readonly lifecycle: { readonly closing: boolean }
 }
 
 /**
@@ -45,6 +47,12 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
     return errorResponse(error, errorRequest(request), context)
   }
   const sent = upstreamRequestHeaders(request, options)
+  const length = request.hasBody ? declaredLength(request) : undefined
+  if (length !== undefined && length > options.bodyLimit) {
+    const error = new GatewayError('request_body_too_large', { phase: 'send' })
+    context.report(error, { method, path: url, target: '', attempt: 1 })
+    return errorResponse(error, errorRequest(request, sent.requestId), context)
+  }
   const paths = new Map<Destination, string>()
   const pathFor = (destination: Destination): string => {
     let path = paths.get(destination)
@@ -55,7 +63,7 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
     return path
   }
   const body = request.hasBody
-    ? new ReplayableBody(request.body, options.retry?.bodyLimit ?? 0, declaredLength(request))
+    ? new ReplayableBody(request.body, options.retry?.bodyLimit ?? 0, length, options.bodyLimit)
     : null
   budget?.requestStarted()
   let forwarded: Awaited<ReturnType<typeof forward>>
@@ -70,6 +78,7 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
       retry: options.retry,
       budget,
       pick(avoid) {
+        if (context.lifecycle.closing) return new GatewayError('destination_unavailable')
         const now = Date.now()
         return (
           targets.pick(now, avoid) ??

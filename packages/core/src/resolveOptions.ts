@@ -5,6 +5,7 @@ import {
   DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_CONNECTIONS,
+  DEFAULT_GRACE_PERIOD_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
@@ -79,6 +80,10 @@ export interface ResolvedOptions {
   readonly onRetry: GatewayOptions['onRetry']
   /** Custom error pages, compiled; the offered types, the default first. */
   readonly errorPages: ResolvedErrorPages
+  /** Most request body bytes accepted (`Infinity`: no limit). */
+  readonly bodyLimit: number
+  /** How long `close()` lets in-flight calls finish, in ms. */
+  readonly gracePeriod: number
 }
 
 const TOP_KEYS = [
@@ -98,7 +103,10 @@ const TOP_KEYS = [
   'circuit',
   'onRetry',
   'errorPages',
+  'limits',
+  'gracePeriod',
 ] as const
+const LIMITS_KEYS = ['body'] as const
 const RETRY_KEYS = ['limit', 'methods', 'on', 'statusCodes', 'maxDelay', 'bodyLimit', 'budget'] as const
 const BUDGET_KEYS = ['percent', 'minConcurrency'] as const
 const CIRCUIT_KEYS = ['failures', 'halfOpenAfter', 'maxHalfOpenAfter'] as const
@@ -167,6 +175,8 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     circuit: resolveCircuit(input.circuit),
     onRetry: optionalFunction(input.onRetry, 'onRetry') as GatewayOptions['onRetry'],
     errorPages: resolveErrorPages(input.errorPages),
+    bodyLimit: resolveBodyLimit(input.limits),
+    gracePeriod: nonNegativeInteger(input.gracePeriod, 'gracePeriod', DEFAULT_GRACE_PERIOD_MS),
   })
 }
 
@@ -213,6 +223,13 @@ function resolveRetry(value: unknown): ResolvedRetry | undefined {
       DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY,
     ),
   })
+}
+
+function resolveBodyLimit(value: unknown): number {
+  const limits = plainObject(value ?? {}, 'limits')
+  checkKeys(limits, LIMITS_KEYS, 'limits.')
+  if (limits.body === undefined || limits.body === false) return Number.POSITIVE_INFINITY
+  return positiveInteger(limits.body, 'limits.body', 0)
 }
 
 function resolveCircuit(value: unknown): ResolvedCircuit | undefined {

@@ -14,8 +14,11 @@ import { GUARD, type GuardState } from './guardState.js'
 
 /** Express middleware with the gateway's lifecycle attached. */
 export interface GatewayMiddleware extends RequestHandler {
-  /** Close the upstream connections. */
-  close(): Promise<void>
+  /**
+   * Stop taking new upstream calls (503), let in-flight ones finish for up to `graceMs` (default:
+   * the `gracePeriod` option), then abort the rest and close the pools.
+   */
+  close(graceMs?: number): Promise<void>
 }
 
 /**
@@ -33,7 +36,7 @@ export interface GatewayMiddleware extends RequestHandler {
 export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddleware {
   const gateway = createGateway(options)
   const middleware = gateway.mode === 'proxy' ? proxyHandler(gateway) : guardHandler(gateway)
-  return Object.assign(middleware, { close: () => gateway.close() })
+  return Object.assign(middleware, { close: (graceMs?: number) => gateway.close(graceMs) })
 }
 
 function proxyHandler(gateway: Gateway): RequestHandler {

@@ -24,6 +24,9 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
   const gatewayOptions: Record<string, unknown> = { ...options }
   for (const key of FASTIFY_KEYS) delete gatewayOptions[key]
   const gateway = createGateway(gatewayOptions as GatewayOptions)
+  // preClose, not only onClose: Fastify's server waits for in-flight requests before onClose runs, so
+  // the gateway must finish or abort its upstream calls (within gracePeriod) first
+  instance.addHook('preClose', () => gateway.close())
   instance.addHook('onClose', () => gateway.close())
   if (gateway.mode === 'guard') {
     if (options.prefix !== undefined) {

@@ -12,8 +12,11 @@ import { writeKoaResponse } from './writeKoaResponse.js'
 
 /** Koa middleware with the gateway's lifecycle attached. */
 export interface GatewayMiddleware extends Middleware {
-  /** Close the upstream connection pool. */
-  close(): Promise<void>
+  /**
+   * Stop taking new upstream calls (503), let in-flight ones finish for up to `graceMs` (default:
+   * the `gracePeriod` option), then abort the rest and close the pools.
+   */
+  close(graceMs?: number): Promise<void>
 }
 
 /**
@@ -35,7 +38,7 @@ export interface GatewayMiddleware extends Middleware {
 export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddleware {
   const gateway = createGateway(options)
   const middleware = gateway.mode === 'proxy' ? proxyMiddleware(gateway) : guardMiddleware(gateway)
-  return Object.assign(middleware, { close: () => gateway.close() })
+  return Object.assign(middleware, { close: (graceMs?: number) => gateway.close(graceMs) })
 }
 
 function proxyMiddleware(gateway: Gateway): Middleware {

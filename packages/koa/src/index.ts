@@ -3,6 +3,11 @@ import './augment.js'
 export {
   type ClientRequestOptions,
   type ClientResponse,
+  type ErrorPage,
+  type ErrorPageRequest,
+  type ErrorPageResult,
+  type ErrorPages,
+  type ErrorPageType,
   type GatewayClient,
   type GatewayError,
   type GatewayOptions,

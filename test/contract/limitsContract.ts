@@ -1,0 +1,77 @@
+import { connect } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
+import { type BuildApp, gateway, send, upstream } from './harness.js'
+
+/** Send a request head, then its body one byte every `intervalMs`; resolve with every byte the gateway sent back. */
+function slowUpload(port: number, head: string, body: string, intervalMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const socket = connect({ port, host: '127.0.0.1' }, () => {
+      socket.write(head)
+      let sent = 0
+      const timer = setInterval(() => {
+        if (sent >= body.length || socket.destroyed) return clearInterval(timer)
+        socket.write(body[sent++] as string)
+      }, intervalMs)
+      socket.once('close', () => clearInterval(timer))
+    })
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('error', () => {})
+    socket.on('close', () => resolve(Buffer.concat(chunks)))
+    setTimeout(() => {
+      socket.destroy()
+      reject(new Error('no answer in time'))
+    }, 10_000).unref()
+  })
+}
+
+/** Limits on what clients send, and never blaming the upstream for the client's time. */
+export function limitsContract(build: BuildApp): void {
+  describe('client limits', () => {
+    it('a declared Content-Length over limits.body -> 413 before the upstream is contacted', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, limits: { body: 1000 } })
+      const res = await send(`${app.url}/echo`, { method: 'POST', body: 'x'.repeat(1001) })
+      expect(res.status).toBe(413)
+      expect(res.headers['proxy-status']).toBe('gateway-middleware; error=http_request_error')
+      expect(up.hits('/echo')).toBe(0)
+    })
+
+    it('a body within limits.body passes', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, limits: { body: 1000 } })
+      const res = await send(`${app.url}/echo`, { method: 'POST', body: 'x'.repeat(1000) })
+      expect(res.status).toBe(200)
+    })
+
+    it('a chunked body crossing limits.body mid-stream -> the upstream request is aborted and the client gets 413', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, limits: { body: 100_000 }, retry: false })
+      const chunk = 'y'.repeat(50_000)
+      const body = Array.from({ length: 4 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('')
+      const { raw } = await rawRequest(
+        app.port,
+        `POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${body}0\r\n\r\n`,
+      )
+      const res = parseRawResponse(raw)
+      expect(res.status).toBe(413)
+      expect(res.headers['proxy-status']).toBe('gateway-middleware; error=http_request_error')
+      await up.waitForAborted(1, 2000)
+    })
+
+    it('a client that sends its body too slowly -> 408 at the deadline, never a 504 blaming the upstream', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, timeout: { total: 500 } })
+      const raw = await slowUpload(
+        app.port,
+        'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n',
+        'abcdefghijklmnopqrst',
+        200,
+      )
+      const res = parseRawResponse(raw)
+      expect(res.status).toBe(408)
+      expect(res.headers['proxy-status']).toBe('gateway-middleware; error=http_request_error')
+    })
+  })
+}
