@@ -4,18 +4,7 @@ import express from 'express'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { listen, send, upstream } from './contract/harness.js'
 import { refusedUrl } from './helpers/faultUpstream.js'
-
-/** Resolves with the next process warning of a code. */
-function nextWarning(code: string): Promise<Error> {
-  return new Promise((resolve) => {
-    const listener = (warning: Error & { code?: string }) => {
-      if (warning.code !== code) return
-      process.off('warning', listener)
-      resolve(warning)
-    }
-    process.on('warning', listener)
-  })
-}
+import { nextWarning } from './helpers/nextWarning.js'
 
 async function start(app: express.Express, close: () => Promise<void>) {
   const started = await listen(createServer(app), close)

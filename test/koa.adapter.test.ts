@@ -9,6 +9,7 @@ import mount from 'koa-mount'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { listen, send, upstream } from './contract/harness.js'
 import { type RecordedRequest, refusedUrl } from './helpers/faultUpstream.js'
+import { nextWarning } from './helpers/nextWarning.js'
 import { parseRawResponse, rawRequest } from './helpers/rawRequest.js'
 
 /** A Koa app with errors after headers collected instead of logged. */
@@ -38,18 +39,6 @@ async function plainUpstream(handler: Parameters<typeof createServer>[1]): Promi
       }),
   )
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
-/** Resolves with the next process warning of a code. */
-function nextWarning(code: string): Promise<Error> {
-  return new Promise((resolve) => {
-    const listener = (warning: Error & { code?: string }) => {
-      if (warning.code !== code) return
-      process.off('warning', listener)
-      resolve(warning)
-    }
-    process.on('warning', listener)
-  })
 }
 
 describe('koa adapter', () => {

@@ -4,11 +4,9 @@ import { errorRequest } from './errorRequest.js'
 import { errorResponse } from './errorResponse.js'
 import { isFailureCode } from './failures.js'
 import { createGatewayClient, type GatewayClient } from './GatewayClient.js'
+import type { GatewayContext } from './GatewayContext.js'
 import { GatewayError, isGatewayError } from './GatewayError.js'
 import type { GatewayResponse } from './GatewayResponse.js'
-import type { FailureContext, RetryContext } from './options.js'
-import type { RetryBudget } from './RetryBudget.js'
-import type { ResolvedOptions } from './resolveOptions.js'
 
 /** What the adapter tells a guard about its framework's response. */
 export interface GuardHooks {
@@ -19,14 +17,8 @@ export interface GuardHooks {
 }
 
 /** What a guard needs of its gateway. */
-export interface GuardContext {
-  readonly options: ResolvedOptions
+export interface GuardContext extends GatewayContext {
   readonly dispatcher: Dispatcher
-  readonly budget: RetryBudget | undefined
-  readonly report: (error: GatewayError, context: FailureContext) => void
-  readonly retrying: (context: RetryContext) => void
-  /** `closing` once the gateway's `close()` began. */
-  readonly lifecycle: { readonly closing: boolean }
 }
 
 /** The request a guard protects: its method, its URL (for reports) and the client-gone signal. */

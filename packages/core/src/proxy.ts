@@ -2,13 +2,11 @@ import { clientResponseHeaders } from './clientResponseHeaders.js'
 import { errorRequest } from './errorRequest.js'
 import { errorResponse } from './errorResponse.js'
 import { forward } from './forward.js'
+import type { GatewayContext } from './GatewayContext.js'
 import { GatewayError, isGatewayError } from './GatewayError.js'
 import type { GatewayRequest } from './GatewayRequest.js'
 import type { GatewayResponse } from './GatewayResponse.js'
-import type { FailureContext, RetryContext } from './options.js'
 import { ReplayableBody } from './ReplayableBody.js'
-import type { RetryBudget } from './RetryBudget.js'
-import type { ResolvedOptions } from './resolveOptions.js'
 import type { Destination, TargetSet } from './TargetSet.js'
 import { upstreamPath } from './upstreamPath.js'
 import { upstreamRequestHeaders } from './upstreamRequestHeaders.js'
@@ -18,14 +16,8 @@ import { warnOnce } from './warnOnce.js'
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 
 /** What proxying needs of its gateway. */
-export interface ProxyContext {
-  readonly options: ResolvedOptions
+export interface ProxyContext extends GatewayContext {
   readonly targets: TargetSet
-  readonly budget: RetryBudget | undefined
-  readonly report: (error: GatewayError, context: FailureContext) => void
-  readonly retrying: (context: RetryContext) => void
-  /** `closing` once the gateway's `close()` began. */
-  readonly lifecycle: { readonly closing: boolean }
 }
 
 /**
