@@ -6,6 +6,9 @@ import type { HeaderRecord } from './options.js'
 import type { ResolvedOptions, ResolvedTarget } from './resolveOptions.js'
 import type { UpstreamRequestHeaders } from './upstreamRequestHeaders.js'
 
+/** Header values Node's `ServerResponse` would refuse. */
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+
 /**
  * The upstream's response headers as sent to the client: values byte-for-byte (latin1, as on the
  * wire), repeated fields (several `Set-Cookie`) kept apart, hop-by-hop fields and all that
@@ -25,6 +28,8 @@ export function clientResponseHeaders(
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString('latin1').toLowerCase()
     let value = (raw[i + 1] as Buffer).toString('latin1')
+    // a value Node's ServerResponse would refuse (it throws): an invalid response
+    if (INVALID_HEADER_VALUE.test(value)) throw new GatewayError('http_protocol_error', { phase: 'headers' })
     if (HOP_BY_HOP.has(name)) {
       if (name === 'connection') {
         named ??= new Set()

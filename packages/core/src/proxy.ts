@@ -12,9 +12,6 @@ import { upstreamPath } from './upstreamPath.js'
 import { upstreamRequestHeaders } from './upstreamRequestHeaders.js'
 import { warnOnce } from './warnOnce.js'
 
-/** Header values Node's `ServerResponse` would refuse (it throws on them). */
-const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
-
 /** What proxying needs of its gateway. */
 export interface ProxyContext extends GatewayContext {
   readonly targets: TargetSet
@@ -45,14 +42,16 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
     context.report(error, { method, path: url, target: '', attempt: 1 })
     return errorResponse(error, errorRequest(request, sent.requestId), context)
   }
-  const paths = new Map<Destination, string>()
+  // the path per destination (targets may have different path prefixes); one slot is enough, as
+  // attempts mostly go to one destination
+  let pathDestination: Destination | undefined
+  let pathCached = ''
   const pathFor = (destination: Destination): string => {
-    let path = paths.get(destination)
-    if (path === undefined) {
-      path = upstreamPath(url, destination.target, options)
-      paths.set(destination, path)
+    if (destination !== pathDestination) {
+      pathCached = upstreamPath(url, destination.target, options)
+      pathDestination = destination
     }
-    return path
+    return pathCached
   }
   const body = request.hasBody
     ? new ReplayableBody(request.body, options.retry?.bodyLimit ?? 0, length, options.bodyLimit)
@@ -102,13 +101,7 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
   // no retry is possible once response headers arrived: stop keeping the body
   body?.stopKeeping()
   try {
-    const raw = response.rawHeaders
-    for (let i = 1; i < raw.length; i += 2) {
-      if (INVALID_HEADER_VALUE.test((raw[i] as Buffer).toString('latin1'))) {
-        throw new GatewayError('http_protocol_error', { phase: 'headers' })
-      }
-    }
-    const headers = clientResponseHeaders(raw, request, sent, destination.target, options)
+    const headers = clientResponseHeaders(response.rawHeaders, request, sent, destination.target, options)
     return { status: response.statusCode, headers, body: response.body, error: undefined }
   } catch (error) {
     response.body.destroy()
