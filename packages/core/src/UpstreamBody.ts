@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 
 /** What the body stream needs of the exchange that feeds it. */
@@ -14,10 +15,45 @@ export interface BodySource {
  */
 export class UpstreamBody extends Readable {
   private readonly source: BodySource
+  /** A Node response the body is written straight into (see `sendTo`). */
+  private sink: ServerResponse | undefined
+  private done = false
 
   constructor(source: BodySource) {
     super()
     this.source = source
+  }
+
+  /** @internal a chunk from the upstream; `false` asks the upstream to pause */
+  deliver(chunk: Buffer): boolean {
+    return this.sink === undefined ? this.push(chunk) : this.sink.write(chunk)
+  }
+
+  /** @internal the upstream finished the body */
+  complete(): void {
+    this.done = true
+    if (this.sink === undefined) this.push(null)
+    else this.sink.end()
+  }
+
+  /**
+   * Write the body straight into a Node response instead of piping a stream: the fast path for
+   * adapters that hold a `ServerResponse`. Backpressure pauses the upstream; the client leaving
+   * aborts it; an upstream failure destroys the response (the truncation stays visible).
+   */
+  sendTo(res: ServerResponse): void {
+    this.sink = res
+    // what arrived before the consumer did
+    for (let chunk = this.read() as Buffer | null; chunk !== null; chunk = this.read() as Buffer | null) res.write(chunk)
+    if (this.done) {
+      res.end()
+      return
+    }
+    res.on('drain', () => this.source.pull())
+    res.once('close', () => {
+      if (!this.done) this.destroy()
+    })
+    this.source.pull()
   }
 
   override _read(): void {
@@ -26,6 +62,7 @@ export class UpstreamBody extends Readable {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.source.bodyDestroyed(error)
+    if (error !== null && this.sink !== undefined) this.sink.destroy()
     callback(error)
   }
 

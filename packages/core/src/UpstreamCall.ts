@@ -116,7 +116,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
 
   onData(chunk: Buffer): boolean {
     if (this.timer !== undefined) this.timer.refresh()
-    if ((this.body as UpstreamBody).push(chunk)) return true
+    if ((this.body as UpstreamBody).deliver(chunk)) return true
     // the consumer is slow: pause the upstream, and its silence is not idleness
     this.paused = true
     this.clearTimer()
@@ -125,7 +125,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
 
   onComplete(): void {
     this.finish()
-    this.body?.push(null)
+    this.body?.complete()
   }
 
   onError(error: Error): void {

@@ -1,12 +1,16 @@
 import type { ServerResponse } from 'node:http'
-import { pipeline } from 'node:stream'
 import type { GatewayResponse } from './GatewayResponse.js'
+import { UpstreamBody } from './UpstreamBody.js'
 
 /**
  * Write a gateway response to a Node `ServerResponse`: headers exactly as given (no charset added),
  * then the body with backpressure. If the body fails mid-stream, the client connection is destroyed:
  * a chunked response loses its terminating chunk and a `Content-Length` one ends short, so the
- * truncation is visible. Nothing is ever appended.
+ * truncation is visible. Nothing is ever appended. If the client leaves, the body is destroyed,
+ * which aborts the upstream.
+ *
+ * `pipe` rather than `stream.pipeline`: pipeline allocates an AbortController (and a DOMException
+ * when it finishes) per call, a measurable share of a small proxied response's cost.
  */
 export function writeResponse(res: ServerResponse, response: GatewayResponse): void {
   const body = response.body
@@ -19,8 +23,12 @@ export function writeResponse(res: ServerResponse, response: GatewayResponse): v
   }
   if (body === null) res.end()
   else if (Buffer.isBuffer(body)) res.end(body)
-  else pipeline(body, res, ignore)
+  else if (body instanceof UpstreamBody) body.sendTo(res)
+  else {
+    body.once('error', () => res.destroy())
+    res.once('close', () => {
+      if (!body.readableEnded) body.destroy()
+    })
+    body.pipe(res)
+  }
 }
-
-/** Failures are already handled: the body's error destroyed the response, and was reported. */
-function ignore(): void {}

@@ -1,0 +1,97 @@
+/** Bytes in a MiB. */
+const MIB = 2 ** 20
+
+/**
+ * One case's rows as a markdown table, columns padded so it reads in a terminal too.
+ *
+ * @param {import('./cases.mjs').Case} benchCase
+ * @param {Array<import('./runLoadCase.mjs').LoadRow | import('./runStreamCase.mjs').StreamRow>} rows with ratios
+ * @returns {string}
+ */
+export function formatTable(benchCase, rows) {
+  if (benchCase.kind === 'stream') return table(STREAM_COLUMNS, /** @type {any[]} */ (rows))
+  if (benchCase.kind === 'failure') return table(FAILURE_COLUMNS, /** @type {any[]} */ (rows))
+  return table(LOAD_COLUMNS, /** @type {any[]} */ (rows))
+}
+
+/** @typedef {[string, (row: any) => string, 'left' | 'right']} Column */
+
+/** @type {Column[]} */
+const LOAD_COLUMNS = [
+  ['target', (row) => row.target.id, 'left'],
+  ['framework', (row) => row.target.framework, 'left'],
+  ['req/s', (row) => fixed(row.value, 0), 'right'],
+  ['spread', (row) => percent(row.spread), 'right'],
+  ['p50 ms', (row) => fixed(row.p50, 0), 'right'],
+  ['p99 ms', (row) => fixed(row.p99, 0), 'right'],
+  ['errors / non-2xx', (row) => `${row.errors} / ${row.non2xx}`, 'right'],
+  ['× direct', (row) => times(row.xDirect), 'right'],
+  ['× best peer', (row) => times(row.xPeer), 'right'],
+  ['CPU', (row) => `${fixed(row.cpu, 0)} %`, 'right'],
+  ['CPU µs/req', (row) => fixed(row.cpuPerRequest, 0), 'right'],
+  ['RSS MiB', (row) => fixed(row.rss / MIB, 0), 'right'],
+  ['others', (row) => `${fixed(row.others, 0)} %`, 'right'],
+]
+
+/** @type {Column[]} */
+const STREAM_COLUMNS = [
+  ['target', (row) => row.target.id, 'left'],
+  ['framework', (row) => row.target.framework, 'left'],
+  ['MiB/s', (row) => fixed(row.value, 0), 'right'],
+  ['spread', (row) => percent(row.spread), 'right'],
+  ['× direct', (row) => times(row.xDirect), 'right'],
+  ['× best peer', (row) => times(row.xPeer), 'right'],
+  ['peak RSS growth MiB', (row) => fixed(row.rssGrowth / MIB, 1), 'right'],
+  ['RSS before MiB', (row) => fixed(row.rssBefore / MIB, 0), 'right'],
+  ['others', (row) => `${fixed(row.others, 0)} %`, 'right'],
+  ['errors', (row) => (row.errors.length === 0 ? '0' : row.errors.join('; ')), 'left'],
+]
+
+/** @type {Column[]} */
+const FAILURE_COLUMNS = [
+  ['target', (row) => row.target.id, 'left'],
+  ['framework', (row) => row.target.framework, 'left'],
+  ['answers/s', (row) => fixed(row.value, 0), 'right'],
+  ['spread', (row) => percent(row.spread), 'right'],
+  ['p50 ms', (row) => fixed(row.p50, 0), 'right'],
+  ['p99 ms', (row) => fixed(row.p99, 0), 'right'],
+  ['statuses', (row) => statuses(row.statuses), 'left'],
+  ['errors', (row) => String(row.errors), 'right'],
+  ['× best peer', (row) => times(row.xPeer), 'right'],
+  ['sockets before → after', (row) => sockets(row.sockets), 'left'],
+  ['others', (row) => `${fixed(row.others, 0)} %`, 'right'],
+]
+
+/** @param {Column[]} columns @param {any[]} rows @returns {string} */
+function table(columns, rows) {
+  const cells = rows.map((row) => columns.map(([, cell]) => cell(row)))
+  const widths = columns.map(([title], i) => Math.max(title.length, 3, ...cells.map((line) => line[i].length)))
+  const line = (values) =>
+    `| ${values.map((value, i) => (columns[i][2] === 'right' ? value.padStart(widths[i]) : value.padEnd(widths[i]))).join(' | ')} |`
+  const rule = `| ${widths.map((width, i) => (columns[i][2] === 'right' ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width))).join(' | ')} |`
+  return [line(columns.map(([title]) => title)), rule, ...cells.map(line)].join('\n')
+}
+
+/** @param {number} value @param {number} digits */
+const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : '—')
+/** @param {number | undefined} ratio */
+const times = (ratio) => (ratio === undefined || !Number.isFinite(ratio) ? '—' : `${ratio.toFixed(2)}×`)
+/** @param {number} ratio */
+const percent = (ratio) => (Number.isFinite(ratio) ? `±${((ratio / 2) * 100).toFixed(0)} %` : '—')
+
+/** @param {Record<string, number>} counts @returns {string} */
+function statuses(counts) {
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0)
+  if (total === 0) return 'none'
+  return Object.entries(counts)
+    .sort(([, a], [, b]) => b - a)
+    .map(([status, count]) => `${status} ${((count / total) * 100).toFixed(count === total ? 0 : 1)} %`)
+    .join(', ')
+}
+
+/** @param {{ before: number, after: number, settledMs: number | undefined } | undefined} check */
+function sockets(check) {
+  if (check === undefined) return '—'
+  if (check.settledMs === undefined) return `${check.before} → ${check.after}: NOT back after 5 s`
+  return `${check.before} → ${check.after} (back in ${Math.round(check.settledMs)} ms)`
+}

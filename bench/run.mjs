@@ -1,0 +1,97 @@
+// npm run bench: the upstream and, one at a time, each target in processes of their own; load from
+// autocannon in this process; a markdown table per case, printed and written to bench/results/.
+// See bench/README.md.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { loadavg } from 'node:os'
+import { describeCode } from './describeCode.mjs'
+import { formatReport } from './formatReport.mjs'
+import { parseBenchOptions } from './parseBenchOptions.mjs'
+import { runCase } from './runCase.mjs'
+import { startChild, stopAllChildren } from './startChild.mjs'
+import { targets } from './targets.mjs'
+
+const RESULTS = new URL('results/', import.meta.url)
+/** A 1-minute load average above this at the start means other work will skew the figures. */
+const BUSY_LOAD_AVERAGE = 0.5
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping every process the benchmark started`)
+    stopAllChildren().finally(() => process.exit(130))
+  })
+}
+
+try {
+  const options = parseBenchOptions(process.argv.slice(2), process.env)
+  if (options !== undefined) await main(options)
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  process.exitCode = 1
+} finally {
+  await stopAllChildren()
+}
+
+/** @param {import('./parseBenchOptions.mjs').BenchOptions} options */
+async function main(options) {
+  const started = new Date()
+  const startLoad = loadavg()[0]
+  const code = describeCode()
+  if (startLoad > BUSY_LOAD_AVERAGE) {
+    console.error(`warning: load average ${startLoad.toFixed(2)}: something else is running, the figures will be noisy`)
+  }
+  const upstream = await startChild(new URL('upstream.mjs', import.meta.url).pathname, { name: 'upstream' })
+  const stamp = started.toISOString().slice(0, 16).replace(/:/g, '')
+  const context = {
+    upstream,
+    refusedOrigin: await refusedOrigin(),
+    profileDir: options.cpuProf ? new URL(`profiles/${stamp}/`, RESULTS).pathname : undefined,
+  }
+  const plan = options.cases.map((benchCase) => ({
+    benchCase,
+    caseTargets: benchCase.targets
+      .filter((id) => options.targets.has(id))
+      .map((id) => targets.find((t) => t.id === id)),
+  }))
+  const total = plan.reduce((sum, { caseTargets }) => sum + caseTargets.length, 0)
+  let done = 0
+  const results = []
+  for (const { benchCase, caseTargets } of plan) {
+    if (caseTargets.length === 0) continue
+    const first = done
+    done += caseTargets.length
+    const progress = (target, message) => {
+      console.error(
+        `[${first + caseTargets.indexOf(target) + 1}/${total}] ${benchCase.name} · ${target.id}: ${message}`,
+      )
+    }
+    results.push(await runCase(benchCase, caseTargets, context, options, progress))
+  }
+  await upstream.stop()
+  const command = ['npm run bench', ...process.argv.slice(2)].join(' ').replace('npm run bench ', 'npm run bench -- ')
+  const report = formatReport(results, options, {
+    started,
+    seconds: (Date.now() - started.getTime()) / 1000,
+    command,
+    loadAverage: [startLoad, loadavg()[0]],
+    code,
+  })
+  console.log(report)
+  if (options.write) {
+    mkdirSync(RESULTS, { recursive: true })
+    const file = new URL(`${stamp.replace('T', '-')}.md`, RESULTS)
+    writeFileSync(file, report)
+    writeFileSync(new URL('latest.md', RESULTS), report)
+    console.error(`written to ${file.pathname} and bench/results/latest.md`)
+  }
+  if (context.profileDir !== undefined) console.error(`CPU profiles in ${context.profileDir}`)
+}
+
+/** An origin on 127.0.0.1 that refuses connections: a port just bound and released. */
+async function refusedOrigin() {
+  const server = createServer()
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address())
+  await new Promise((resolve) => server.close(resolve))
+  return `http://127.0.0.1:${port}`
+}

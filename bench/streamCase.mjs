@@ -1,0 +1,68 @@
+import { measureDownload } from './measureDownload.mjs'
+import { median } from './median.mjs'
+import { cpuSnapshot, otherCpuPercent } from './otherCpu.mjs'
+
+/**
+ * Size of the unmeasured download before the runs, in bytes: enough to open the upstream
+ * connection and run the code paths once, small enough not to raise the RSS the runs start from.
+ */
+const WARMUP_BYTES = 2 ** 20
+
+/**
+ * @typedef {object} StreamRow
+ * @property {import('./targets.mjs').Target} target
+ * @property {number} value median MiB/s
+ * @property {number} spread (max − min) / median of the runs' MiB/s
+ * @property {number} rssGrowth largest peak RSS growth of the target's process over the runs, bytes
+ * @property {number} rssBefore its RSS before the first run, bytes
+ * @property {string[]} errors what went wrong, per failed run
+ * @property {number} others median CPU use of other work on the machine during a run, % of one core
+ * @property {number} [xDirect] set by addRatios
+ * @property {number} [xPeer] set by addRatios
+ */
+
+/**
+ * The streaming case, in the three steps runCase takes each target through: a small warm-up
+ * download, then one download of `streamBytes` per run, one request at a time.
+ *
+ * @type {import('./runCase.mjs').CaseKind<undefined, import('./measureDownload.mjs').DownloadResult & { others: number }, StreamRow>}
+ */
+export const streamCase = {
+  async prepare({ benchCase, target, running, options }) {
+    await download(benchCase, target, running, WARMUP_BYTES, options.streamTimeout)
+    return undefined
+  },
+
+  async run({ benchCase, target, running, options, pids }) {
+    const machine = cpuSnapshot(pids)
+    const result = await download(benchCase, target, running, options.streamBytes, options.streamTimeout)
+    const others = otherCpuPercent(machine, cpuSnapshot(pids))
+    const rss = `RSS +${Math.round(result.rssGrowth / 2 ** 20)} MiB`
+    return {
+      run: { ...result, others },
+      summary: `${Math.round(result.mibPerSecond)} MiB/s, ${rss}, others ${Math.round(others)} %${result.error ? `, ${result.error}` : ''}`,
+    }
+  },
+
+  async summarize({ target, runs }) {
+    const rates = runs.map((run) => run.mibPerSecond)
+    return {
+      target,
+      value: median(rates),
+      spread: (Math.max(...rates) - Math.min(...rates)) / median(rates),
+      rssGrowth: Math.max(...runs.map((run) => run.rssGrowth)),
+      rssBefore: runs[0]?.rssBefore ?? Number.NaN,
+      errors: runs.flatMap((run) => (run.error === undefined ? [] : [run.error])),
+      others: median(runs.map((run) => run.others)),
+    }
+  },
+}
+
+/**
+ * @param {import('./cases.mjs').Case} benchCase @param {import('./targets.mjs').Target} target
+ * @param {import('./startTarget.mjs').Running} running @param {number} bytes @param {number} timeout
+ */
+function download(benchCase, target, running, bytes, timeout) {
+  const url = `${running.origin}${target.prefix}${benchCase.request.path}?bytes=${bytes}`
+  return measureDownload(url, { bytes, pid: running.pid, timeout })
+}

@@ -1,0 +1,10 @@
+// Ours on Express, as the README's quick start mounts it: under /api, before any body parser.
+import { gatewayMiddleware } from '@gateway-middleware/express'
+import express from 'express'
+import { serveChild } from '../serveChild.mjs'
+import { targetConfig } from '../targetConfig.mjs'
+
+const { upstream, gatewayOptions } = targetConfig()
+const app = express()
+app.use('/api', gatewayMiddleware({ target: upstream, ...gatewayOptions }))
+serveChild(app.listen(0, '127.0.0.1'))

@@ -1,0 +1,11 @@
+// Ours on Fastify, as the README registers it: the plugin with a prefix.
+import { gatewayPlugin } from '@gateway-middleware/fastify'
+import Fastify from 'fastify'
+import { serveChild } from '../serveChild.mjs'
+import { targetConfig } from '../targetConfig.mjs'
+
+const { upstream, gatewayOptions } = targetConfig()
+const app = Fastify()
+await app.register(gatewayPlugin, { prefix: '/api', target: upstream, ...gatewayOptions })
+await app.listen({ port: 0, host: '127.0.0.1' })
+serveChild(app.server)

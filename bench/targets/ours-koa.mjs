@@ -1,0 +1,11 @@
+// Ours on Koa, as the README mounts it: under koa-mount, before any body parser.
+import { gatewayMiddleware } from '@gateway-middleware/koa'
+import Koa from 'koa'
+import mount from 'koa-mount'
+import { serveChild } from '../serveChild.mjs'
+import { targetConfig } from '../targetConfig.mjs'
+
+const { upstream, gatewayOptions } = targetConfig()
+const app = new Koa()
+app.use(mount('/api', gatewayMiddleware({ target: upstream, ...gatewayOptions })))
+serveChild(app.listen(0, '127.0.0.1'))
