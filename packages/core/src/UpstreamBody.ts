@@ -44,7 +44,11 @@ export class UpstreamBody extends Readable {
   sendTo(res: ServerResponse): void {
     this.sink = res
     // what arrived before the consumer did
-    for (let chunk = this.read() as Buffer | null; chunk !== null; chunk = this.read() as Buffer | null) res.write(chunk)
+    let chunk = this.read() as Buffer | null
+    while (chunk !== null) {
+      res.write(chunk)
+      chunk = this.read() as Buffer | null
+    }
     if (this.done) {
       res.end()
       return
