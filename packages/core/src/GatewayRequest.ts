@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
+import type { AbortSignalLike } from './clientGoneSignal.js'
 
 /**
  * The request side of the one seam between the core and the framework adapters: a plain Node
@@ -25,7 +26,7 @@ export interface GatewayRequest {
   /** Whether the client connection is TLS. */
   readonly encrypted: boolean
   /** Aborts when the client goes away before the response is complete. */
-  readonly signal: AbortSignal
+  readonly signal: AbortSignalLike
 }
 
 /** What an adapter knows beyond the Node request itself. */
@@ -35,7 +36,7 @@ export interface NodeRequestContext {
   /** The mount path the framework stripped. */
   mountPath: string
   /** Aborts when the client goes away (see {@link clientGoneSignal}). */
-  signal: AbortSignal
+  signal: AbortSignalLike
 }
 
 /** Build the core's request from a Node request. */

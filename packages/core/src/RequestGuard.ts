@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import { classify } from './classify.js'
+import type { AbortSignalLike } from './clientGoneSignal.js'
 import { errorRequest } from './errorRequest.js'
 import { errorResponse } from './errorResponse.js'
 import { isFailureCode } from './failures.js'
@@ -25,7 +26,7 @@ export interface GuardContext extends GatewayContext {
 export interface GuardedRequest {
   readonly method: string
   readonly url: string
-  readonly signal: AbortSignal
+  readonly signal: AbortSignalLike
   /** The request's header lines as received (Node's `rawHeaders`), for the gateway's own answers. */
   readonly rawHeaders?: readonly string[]
 }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import { classify } from './classify.js'
+import type { AbortSignalLike } from './clientGoneSignal.js'
 import { type FailurePhase, GatewayError } from './GatewayError.js'
 import type { BodySource } from './UpstreamBody.js'
 import { UpstreamBody } from './UpstreamBody.js'
@@ -23,7 +24,7 @@ export interface CallSpec {
   /** `performance.now()` by which response headers must have arrived (`Infinity`: none). */
   readonly deadline: number
   /** Aborts the exchange (client gone, route deadline); its `reason` is what the call rejects with. */
-  readonly signal: AbortSignal | undefined
+  readonly signal: AbortSignalLike | undefined
   /** Told of every upstream failure, after response headers too. */
   readonly onFailure: ((error: GatewayError) => void) | undefined
   /**
@@ -51,8 +52,8 @@ export function callUpstream(spec: CallSpec): Promise<UpstreamResponse> {
 }
 
 /**
- * An undici dispatch handler that enforces the phase timeouts with a single timer re-armed per
- * phase, and streams the response body with backpressure.
+ * An undici dispatch handler that enforces the phase timeouts with a single timer (re-armed only
+ * when a phase must end sooner than it fires), and streams the response body with backpressure.
  *
  * The timer is ours because undici's own connect, headers and body timers run at about one second
  * of resolution. `timeout.headers` starts when the request is fully sent (undici's `onRequestSent`),
@@ -62,6 +63,10 @@ export function callUpstream(spec: CallSpec): Promise<UpstreamResponse> {
 class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
   private phase: Phase = CONNECT
   private timer: NodeJS.Timeout | undefined
+  /** `performance.now()` by which the current phase must end (`Infinity`: no limit now). */
+  private dueAt = Number.POSITIVE_INFINITY
+  /** When the armed timer fires (`Infinity`: none armed). */
+  private firesAt = Number.POSITIVE_INFINITY
   private abortUpstream: ((reason?: Error) => void) | undefined
   private resumeUpstream: (() => void) | undefined
   private paused = false
@@ -82,7 +87,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
       return
     }
     signal?.addEventListener('abort', this.onAbortSignal)
-    this.armBeforeHeaders(this.spec.timeout.connect)
+    this.dueBeforeHeaders(this.spec.timeout.connect)
     this.spec.dispatcher.dispatch(this.spec.request, this)
   }
 
@@ -95,13 +100,13 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
     }
     this.abortUpstream = abort
     this.phase = SEND
-    this.armBeforeHeaders(0)
+    this.dueBeforeHeaders(0)
   }
 
   onRequestSent(): void {
     if (this.phase !== SEND) return
     this.phase = HEADERS
-    this.armBeforeHeaders(this.spec.timeout.headers)
+    this.dueBeforeHeaders(this.spec.timeout.headers)
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
@@ -109,17 +114,18 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
     this.phase = BODY
     this.resumeUpstream = resume
     this.body = new UpstreamBody(this)
-    this.arm(this.spec.timeout.idle)
+    this.dueIdle()
     this.resolve({ statusCode, rawHeaders, body: this.body })
     return true
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.timer !== undefined) this.timer.refresh()
+    const idle = this.spec.timeout.idle
+    if (idle !== 0) this.dueAt = performance.now() + idle
     if ((this.body as UpstreamBody).deliver(chunk)) return true
     // the consumer is slow: pause the upstream, and its silence is not idleness
     this.paused = true
-    this.clearTimer()
+    this.dueAt = Number.POSITIVE_INFINITY
     return false
   }
 
@@ -145,7 +151,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
   pull(): void {
     if (!this.paused) return
     this.paused = false
-    this.arm(this.spec.timeout.idle)
+    this.dueIdle()
     this.resumeUpstream?.()
   }
 
@@ -158,13 +164,19 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
   // ---- internals ----
 
   private readonly onAbortSignal = (): void => {
-    this.fail(abortReason(this.spec.signal as AbortSignal), false)
+    this.fail(abortReason(this.spec.signal as AbortSignalLike), false)
   }
 
   private readonly onTimer = (): void => {
     this.timer = undefined
+    this.firesAt = Number.POSITIVE_INFINITY
     const phase = this.phase
     if (phase === DONE) return
+    // the timer only ever fires early (a later phase moved the due time on): then it is re-armed
+    if (this.dueAt - performance.now() >= 1) {
+      this.setDue(this.dueAt)
+      return
+    }
     const code =
       phase === CONNECT
         ? 'connection_timeout'
@@ -195,21 +207,34 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
     this.spec.signal?.removeEventListener('abort', this.onAbortSignal)
   }
 
-  /** Arm the timer for a phase before response headers: its own limit or the deadline, whichever is first. */
-  private armBeforeHeaders(phaseMs: number): void {
-    const remaining = this.spec.deadline - performance.now()
-    const ms = phaseMs === 0 ? remaining : Math.min(phaseMs, remaining)
-    this.clearTimer()
-    if (ms === Number.POSITIVE_INFINITY) return
-    this.timer = setTimeout(this.onTimer, Math.max(ms, 1))
+  /** The phase before response headers ends within its own limit or the deadline, whichever is first. */
+  private dueBeforeHeaders(phaseMs: number): void {
+    const deadline = this.spec.deadline
+    this.setDue(phaseMs === 0 ? deadline : Math.min(performance.now() + phaseMs, deadline))
   }
 
-  private arm(ms: number): void {
-    this.clearTimer()
-    if (ms !== 0) this.timer = setTimeout(this.onTimer, ms)
+  /** The body phase: the upstream may be silent for `timeout.idle`. */
+  private dueIdle(): void {
+    const idle = this.spec.timeout.idle
+    this.setDue(idle === 0 ? Number.POSITIVE_INFINITY : performance.now() + idle)
+  }
+
+  /**
+   * Set when the current phase must end. One timer serves every phase: it is re-armed only when the
+   * new due time is earlier than when it fires; a timer that fires early re-arms itself. So a quick
+   * exchange costs one `setTimeout` and one `clearTimeout`, however many phases it goes through.
+   */
+  private setDue(dueAt: number): void {
+    this.dueAt = dueAt
+    if (dueAt >= this.firesAt) return
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(dueAt - performance.now())))
+    this.firesAt = dueAt
   }
 
   private clearTimer(): void {
+    this.dueAt = Number.POSITIVE_INFINITY
+    this.firesAt = Number.POSITIVE_INFINITY
     if (this.timer !== undefined) {
       clearTimeout(this.timer)
       this.timer = undefined
@@ -218,7 +243,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
 }
 
 /** What an aborted signal means: its reason, or a plain abort error. */
-function abortReason(signal: AbortSignal): Error {
+function abortReason(signal: AbortSignalLike): Error {
   const reason: unknown = signal.reason
   return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError')
 }

@@ -32,8 +32,7 @@ export function clientResponseHeaders(
     if (INVALID_HEADER_VALUE.test(value)) throw new GatewayError('http_protocol_error', { phase: 'headers' })
     if (HOP_BY_HOP.has(name)) {
       if (name === 'connection') {
-        named ??= new Set()
-        connectionTokens(value, named)
+        named = connectionTokens(value, named)
       }
       continue
     }

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici'
+import type { AbortSignalLike } from './clientGoneSignal.js'
 import { FAILURES } from './failures.js'
 import { type GatewayError, isGatewayError } from './GatewayError.js'
 import type { RetryContext } from './options.js'
@@ -18,7 +19,7 @@ export interface ForwardPlan {
   readonly timeout: { readonly connect: number; readonly headers: number; readonly idle: number }
   /** `performance.now()` by which response headers must have arrived, over all attempts. */
   readonly deadline: number
-  readonly signal: AbortSignal
+  readonly signal: AbortSignalLike
   /** `undefined` when retries are off. */
   readonly retry: ResolvedRetry | undefined
   readonly budget: RetryBudget | undefined
@@ -159,17 +160,18 @@ async function drain(response: UpstreamResponse): Promise<void> {
 }
 
 /** Wait `ms`, or reject with the signal's reason when it aborts first. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignalLike): Promise<void> {
   if (ms <= 0) return Promise.resolve()
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
       reject(signal.reason)
     }
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort)
       resolve()
     }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
+    signal.addEventListener('abort', onAbort)
   })
 }

@@ -20,10 +20,20 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
  */
 const PROTECTED: ReadonlySet<string> = new Set(['content-length', 'host'])
 
-/** Tokens of a `Connection` value that name other fields to remove (`close` and `keep-alive` name none). */
-export function connectionTokens(value: string, into: Set<string>): void {
+/**
+ * Add the tokens of a `Connection` value that name other fields to remove (`close` and
+ * `keep-alive` name none) to `into`, made when first needed; returns it.
+ */
+export function connectionTokens(value: string, into: Set<string> | undefined): Set<string> | undefined {
+  // the usual values name nothing: skip the split
+  if (value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Close') return into
+  let named = into
   for (const raw of value.split(',')) {
     const token = raw.trim().toLowerCase()
-    if (token !== '' && token !== 'close' && token !== 'keep-alive' && !PROTECTED.has(token)) into.add(token)
+    if (token !== '' && token !== 'close' && token !== 'keep-alive' && !PROTECTED.has(token)) {
+      named ??= new Set()
+      named.add(token)
+    }
   }
+  return named
 }

@@ -1,5 +1,5 @@
 export { classify } from './classify.js'
-export { clientGoneSignal } from './clientGoneSignal.js'
+export { type AbortSignalLike, clientGoneSignal } from './clientGoneSignal.js'
 export {
   compileTemplate,
   TEMPLATE_PLACEHOLDERS,

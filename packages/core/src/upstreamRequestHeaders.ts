@@ -45,8 +45,7 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: Resolve
     const lower = name.toLowerCase()
     if (HOP_BY_HOP.has(lower)) {
       if (lower === 'connection') {
-        named ??= new Set()
-        connectionTokens(value, named)
+        named = connectionTokens(value, named)
       }
       continue
     }
