@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 
+const EMPTY = Buffer.alloc(0)
+
 /** What the body stream needs of the exchange that feeds it. */
 export interface BodySource {
   /** The consumer wants more: resume the upstream. */
@@ -34,6 +36,16 @@ export class UpstreamBody extends Readable {
     this.done = true
     if (this.sink === undefined) this.push(null)
     else this.sink.end()
+  }
+
+  /**
+   * The whole body as one buffer if the upstream already finished it (a small response usually
+   * arrives with its headers): adapters then send a buffer instead of piping a stream. `undefined`
+   * while it is still streaming.
+   */
+  takeComplete(): Buffer | undefined {
+    if (!this.done || this.sink !== undefined) return undefined
+    return (this.read() as Buffer | null) ?? EMPTY
   }
 
   /**

@@ -102,7 +102,11 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
   body?.stopKeeping()
   try {
     const headers = clientResponseHeaders(response.rawHeaders, request, sent, destination.target, options)
-    return { status: response.statusCode, headers, body: response.body, error: undefined }
+    const status = response.statusCode
+    // a response that already arrived whole goes out as a buffer: no stream to pipe (not for HEAD,
+    // 204 and 304, whose framing headers describe a body that is not there)
+    const whole = method === 'HEAD' || status === 204 || status === 304 ? undefined : response.body.takeComplete()
+    return { status, headers, body: whole ?? response.body, error: undefined }
   } catch (error) {
     response.body.destroy()
     if (!isGatewayError(error)) throw error

@@ -1,5 +1,4 @@
-import { validateHeaderName, validateHeaderValue } from 'node:http'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import type { GatewayResponse } from '@gateway-middleware/core'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 
@@ -10,20 +9,15 @@ const sending = new WeakMap<FastifyReply, Readable>()
  * Send a gateway response through Fastify's reply, so onSend and onResponse hooks and logging see
  * it. Headers arrive as given: Fastify adds no content type or charset to a stream, keeps its
  * `Content-Length`, and keeps several `Set-Cookie` apart. A `null` body is sent as no payload at all
- * (Fastify would serialise `null` to the text `null` under a JSON content type).
- *
- * Header names and values are checked before the reply is touched: Fastify sets a stream's headers
- * only after the onSend hooks, where a value Node refuses would leave the upstream body unread and
- * the framework's 500 carrying the upstream's status and headers.
+ * (Fastify would serialise `null` to the text `null` under a JSON content type). A buffer without a
+ * content type goes as a one-chunk stream: Fastify would label a buffer `application/octet-stream`.
+ * (Header names and values were checked by the core: Node will not refuse them later.)
  */
 export function sendResponse(reply: FastifyReply, response: GatewayResponse): void {
-  const body = response.body
+  let body = response.body
+  if (Buffer.isBuffer(body) && response.headers['content-type'] === undefined) body = Readable.from([body])
   const stream = body === null || Buffer.isBuffer(body) ? undefined : body
   try {
-    for (const [name, value] of Object.entries(response.headers)) {
-      validateHeaderName(name)
-      for (const item of Array.isArray(value) ? value : [value]) validateHeaderValue(name, item)
-    }
     reply.code(response.status).headers(response.headers)
   } catch (error) {
     // a status or header Fastify or Node refuses (a bug in a hook): release the upstream, then the 500
