@@ -58,6 +58,27 @@ export function streamingContract(build: BuildApp): void {
       expect(growth).toBeLessThan(MAX_RSS_GROWTH)
     })
 
+    it('a client that disconnects mid-download: the upstream is aborted and the gateway keeps serving', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url })
+      await new Promise<void>((resolve, reject) => {
+        const req = httpRequest(`${app.url}/download?bytes=${64 * MB}`, { agent: false }, (res) => {
+          res.once('data', () => {
+            req.destroy()
+            resolve()
+          })
+        })
+        req.on('error', () => {})
+        req.on('close', resolve)
+        setTimeout(() => reject(new Error('no body byte in time')), 5000).unref()
+        req.end()
+      })
+      await up.waitForAborted(1, 3000)
+      const again = await download(`${app.url}/download?bytes=1000`)
+      expect(again.status).toBe(200)
+      expect(again.bytes).toBe(1000)
+    })
+
     it('a client that stops reading for longer than timeout.idle still gets the whole body', async () => {
       const up = await upstream()
       const app = await gateway(build, '', { target: up.url, timeout: { idle: 300 } })

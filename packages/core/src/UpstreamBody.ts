@@ -55,6 +55,8 @@ export class UpstreamBody extends Readable {
    */
   sendTo(res: ServerResponse): void {
     this.sink = res
+    // no one reads this stream: its errors are handled by destroying the response (see _destroy)
+    this.on('error', ignore)
     // what arrived before the consumer did
     let chunk = this.read() as Buffer | null
     while (chunk !== null) {
@@ -104,3 +106,5 @@ export class UpstreamBody extends Readable {
     return Buffer.concat(chunks)
   }
 }
+
+function ignore(): void {}
