@@ -8,18 +8,8 @@ import { join } from 'node:path'
 import { gatewayMiddleware } from '@gateway-middleware/express'
 import express from 'express'
 import { chromium } from 'playwright-core'
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS } from './chromium.mjs'
 
-const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-]
 /** A fixed request id, so the pictures change only when the page does (and the time). */
 const REQUEST_ID = '3f9c2e1a-7b4d-4e8a-9c61-5d2f8b0a7e43'
 

@@ -6,22 +6,9 @@ import { gatewayMiddleware } from '@gateway-middleware/express'
 import express from 'express'
 import { type BrowserContext, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS, CHROMIUM_INSTALL as INSTALL } from '../../scripts/chromium.mjs'
 import { type GatewayApp, listen } from '../contract/harness.js'
 import { type FaultUpstream, refusedUrl, startFaultUpstream } from '../helpers/faultUpstream.js'
-
-const CHROMIUM = '/usr/bin/chromium'
-const INSTALL = 'apt-get install -y chromium'
-/** The flags the browser runs with: headless, and quiet (no network of its own). */
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 const available = existsSync(CHROMIUM)
 if (!available) console.warn(`test/browser/errorPages.test.ts skipped: ${CHROMIUM} is missing (install it: ${INSTALL})`)
