@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http'
 import type { GatewayClient, GatewayOptions } from '@gateway-middleware/core'
 import { request as undiciRequest } from 'undici'
 import { describe, expect, it } from 'vitest'
-import { refusedUrl } from '../helpers/faultUpstream.js'
+import { type RecordedRequest, refusedUrl } from '../helpers/faultUpstream.js'
 import { rawRequest } from '../helpers/rawRequest.js'
 import { expectGatewayAnswer, type GatewayApp, gateway, send, upstream } from './harness.js'
 
@@ -130,6 +130,22 @@ export function guardContract(build: BuildGuardApp): void {
       expectGatewayAnswer(res, 504, 'http_response_timeout')
       await sleep(700)
       expect(finished).toBe(true)
+    })
+
+    it('gateway client calls forward the request id, so logs on both sides correlate', async () => {
+      const up = await upstream()
+      const app = await guarded({}, [
+        {
+          path: '/x',
+          handler: async (client) => {
+            const seen = (await (await client.request(`${up.url}/echo`)).body.json()) as RecordedRequest
+            const viaFetch = (await (await client.fetch(`${up.url}/echo`)).json()) as RecordedRequest
+            return { request: seen.headers['x-request-id'], fetch: viaFetch.headers['x-request-id'] }
+          },
+        },
+      ])
+      const res = await send(`${app.url}/x`, { headers: { 'x-request-id': 'trace-42' } })
+      expect(JSON.parse(res.text)).toEqual({ request: 'trace-42', fetch: 'trace-42' })
     })
 
     it('gateway client calls are retried: a reset GET succeeds on the 2nd attempt', async () => {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import { type Dispatcher, fetch as undiciFetch } from 'undici'
+import { type Dispatcher, Headers as UndiciHeaders, fetch as undiciFetch } from 'undici'
 import { classify } from './classify.js'
 import { forward } from './forward.js'
 import { GatewayError } from './GatewayError.js'
@@ -68,6 +68,8 @@ export interface ClientContext {
   readonly retrying: (context: RetryContext) => void
   /** `closing` once the gateway's `close()` began: no new calls. */
   readonly lifecycle: { readonly closing: boolean }
+  /** The guarded request's id, forwarded as `X-Request-Id` so logs on both sides correlate. */
+  readonly requestId: () => string
 }
 
 /** Create the client for one guarded request. */
@@ -84,7 +86,7 @@ export function createGatewayClient(context: ClientContext): GatewayClient {
       }
       const method = (init.method ?? 'GET').toUpperCase()
       const path = url.pathname + url.search
-      const headers = init.headers ?? null
+      const headers = withRequestId(init.headers, context.requestId)
       const destination: Destination = { target: originOnly(url), dispatcher, circuit: undefined }
       const body =
         init.body === undefined || init.body === null
@@ -120,7 +122,9 @@ export function createGatewayClient(context: ClientContext): GatewayClient {
       const replayable = init?.body === undefined || init.body === null || typeof init.body === 'string'
       for (let attempt = 1; ; attempt++) {
         try {
-          return await undiciFetch(input, { ...init, dispatcher, signal: callSignal })
+          const headers = new UndiciHeaders(init?.headers)
+          if (!headers.has('x-request-id')) headers.set('x-request-id', context.requestId())
+          return await undiciFetch(input, { ...init, headers, dispatcher, signal: callSignal })
         } catch (error) {
           if (callSignal.aborted) throw callSignal.reason
           const failure = classify(error)
@@ -151,6 +155,20 @@ export function createGatewayClient(context: ClientContext): GatewayClient {
       }
     },
   }
+}
+
+/** The call's headers with the request's `X-Request-Id` added, unless the route set one itself. */
+function withRequestId(
+  headers: ClientRequestOptions['headers'],
+  requestId: () => string,
+): Record<string, string | string[]> | string[] {
+  if (headers === undefined) return { 'x-request-id': requestId() }
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === 'x-request-id') return headers
+    return [...headers, 'x-request-id', requestId()]
+  }
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'x-request-id') return headers
+  return { ...headers, 'x-request-id': requestId() }
 }
 
 /** A target for an arbitrary URL: its origin, no path prefix. */

@@ -8,6 +8,7 @@ import { createGatewayClient, type GatewayClient } from './GatewayClient.js'
 import type { GatewayContext } from './GatewayContext.js'
 import { GatewayError, isGatewayError } from './GatewayError.js'
 import type { GatewayResponse } from './GatewayResponse.js'
+import { requestId } from './requestId.js'
 
 /** What the adapter tells a guard about its framework's response. */
 export interface GuardHooks {
@@ -41,6 +42,7 @@ export class RequestGuard {
   readonly client: GatewayClient
   /** Whether the gateway answered the request itself because the deadline passed. */
   responded = false
+  private id: string | undefined
   /** The last upstream failure of this request's client calls. */
   lastFailure: GatewayError | undefined
   private readonly controller = new AbortController()
@@ -72,6 +74,7 @@ export class RequestGuard {
       },
       retrying: context.retrying,
       lifecycle: context.lifecycle,
+      requestId: () => this.requestId(),
     })
   }
 
@@ -95,7 +98,7 @@ export class RequestGuard {
     this.answering = true
     // failures of the gateway's own client were reported when they happened
     if (failure !== error) this.reportOwn(failure)
-    return errorResponse(failure, errorRequest(this.request), this.context)
+    return errorResponse(failure, errorRequest(this.request, this.requestId()), this.context)
   }
 
   /** Stop the deadline timer and let go of the request. Call when the response is done. */
@@ -126,7 +129,7 @@ export class RequestGuard {
     this.responded = true
     this.controller.abort(error)
     this.reportOwn(error)
-    const response = errorResponse(error, errorRequest(this.request), this.context)
+    const response = errorResponse(error, errorRequest(this.request, this.requestId()), this.context)
     if (response instanceof Promise) void response.then(this.deliver)
     else this.deliver(response)
   }
@@ -140,6 +143,12 @@ export class RequestGuard {
 
   private reportOwn(error: GatewayError): void {
     this.context.report(error, { method: this.request.method, path: this.request.url, target: '', attempt: 1 })
+  }
+
+  /** The request's id (its safe incoming `X-Request-Id`, else a new one): on upstream calls and on answers alike. */
+  private requestId(): string {
+    this.id ??= requestId(this.request.rawHeaders ?? [])
+    return this.id
   }
 
   private readonly onClientGone = (): void => {
