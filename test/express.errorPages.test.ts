@@ -38,7 +38,7 @@ describe('express guard mode: error pages', () => {
   })
 
   it('an async custom page answers a route’s failure', async () => {
-    const app = await guarded({ retry: false, errorPages: { 502: async (e, r) => `<p>${e.code} ${r.requestId}</p>` } })
+    const app = await guarded({ retry: false, errorPages: { 502: async (e, r) => `<p>${e?.code} ${r.requestId}</p>` } })
     const res = await send(`${app.url}/down`, { headers: { 'x-request-id': 'g-2' } })
     expect(res.status).toBe(502)
     expect(res.text).toBe('<p>connection_refused g-2</p>')

@@ -199,6 +199,73 @@ export function errorPageContract(build: BuildApp): void {
       expect(res.headers['proxy-status']).toBeUndefined()
     })
 
+    it('errorPages.replaceUpstream: the upstream’s own 503 gets the gateway’s page, its status and Retry-After', async () => {
+      const up = await upstream()
+      const errors: GatewayError[] = []
+      const app = await gateway(build, '', {
+        target: up.url,
+        retry: false,
+        errorPages: { replaceUpstream: [503] },
+        onError: (error) => errors.push(error),
+      })
+      const res = await send(`${app.url}/flaky?fail=status/503&times=100&retry-after=7`, {
+        headers: { 'x-request-id': 'up-503' },
+      })
+      expect(res.status).toBe(503)
+      expect(res.headers['proxy-status']).toBe('gateway-middleware; received-status=503')
+      expect(res.headers['retry-after']).toBe('7')
+      expect(res.headers['x-request-id']).toBe('up-503')
+      expect(res.headers['cache-control']).toBe('no-store')
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
+      expect(res.headers['x-upstream']).toBeUndefined()
+      expect(res.text).not.toContain('upstream says')
+      expect(res.text).toContain('<h1>Service Unavailable</h1>')
+      expect(res.text).toContain('<code>up-503</code>')
+      expect(res.text).not.toContain('Error type')
+      const json = await send(`${app.url}/status/503`, { headers: { accept: 'application/json' } })
+      expect(json.status).toBe(503)
+      expect(problem(json)).toMatchObject({ status: 503, title: 'Service Unavailable', receivedStatus: 503 })
+      expect(problem(json)).not.toHaveProperty('proxyStatus')
+      expect(json.headers['retry-after']).toBeUndefined()
+      const text = await send(`${app.url}/status/503`, { headers: { accept: 'text/plain' } })
+      expect(text.text).toMatch(/^503 Service Unavailable\n/)
+      expect(text.text).toContain('answered with status 503')
+      expect(text.text).not.toContain('Proxy-Status error')
+      const head = await send(`${app.url}/status/503`, { method: 'HEAD' })
+      expect(head.status).toBe(503)
+      expect(head.body.length).toBe(0)
+      // statuses not listed pass through, and the upstream’s failures are not the gateway’s errors
+      const passed = await send(`${app.url}/status/502`)
+      expect(passed.text).toBe('upstream says 502')
+      expect(errors).toEqual([])
+    })
+
+    it('errorPages.replaceUpstream: custom pages by status apply; a function page gets no error and the status', async () => {
+      const up = await upstream()
+      const seen: Array<{ error: GatewayError | undefined; status: number }> = []
+      const app = await gateway(build, '', {
+        target: up.url,
+        retry: false,
+        errorPages: {
+          replaceUpstream: true,
+          502: '<p>{{status}} {{title}} [{{code}}]</p>',
+          504: (error, request) => {
+            seen.push({ error, status: request.status })
+            return `<p>fn ${request.status}</p>`
+          },
+        },
+      })
+      const bad = await send(`${app.url}/status/502`)
+      expect(bad.status).toBe(502)
+      expect(bad.text).toBe('<p>502 Bad Gateway []</p>')
+      const late = await send(`${app.url}/status/504`)
+      expect(late.status).toBe(504)
+      expect(late.text).toBe('<p>fn 504</p>')
+      expect(seen).toEqual([{ error: undefined, status: 504 }])
+      // other statuses are the upstream’s, untouched
+      expect((await send(`${app.url}/status/500`)).text).toBe('upstream says 500')
+    })
+
     it('a template page fills in its placeholders, escaped, for HTML clients only', async () => {
       const { app, port } = await refused({
         errorPages: {
@@ -241,7 +308,7 @@ export function errorPageContract(build: BuildApp): void {
       const calls: unknown[] = []
       const { app, reports } = await withPages({
         connection_refused: (error, request) => {
-          calls.push({ code: error.code, ...request })
+          calls.push({ code: error?.code, ...request })
           if (request.type === 'text/html') return `<p>sync ${request.requestId}</p>`
           return undefined
         },
@@ -260,7 +327,7 @@ export function errorPageContract(build: BuildApp): void {
       const { app } = await withPages({
         502: async (error, request) => ({
           type: 'application/json',
-          body: JSON.stringify({ oops: error.code, id: request.requestId }),
+          body: JSON.stringify({ oops: error?.code, id: request.requestId }),
         }),
       })
       const res = await send(`${app.url}/x`, { headers: { accept: 'application/json', 'x-request-id': 'j1' } })

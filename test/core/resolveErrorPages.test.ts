@@ -13,6 +13,13 @@ describe('resolveErrorPages', () => {
     expect(pages.offers).toEqual(['text/html', 'application/problem+json', 'application/json', 'text/plain'])
     expect(pages.pages.size).toBe(0)
     expect(pages.timeoutRetryAfter).toBeUndefined()
+    expect(pages.replaceUpstream.size).toBe(0)
+  })
+
+  it('replaceUpstream: true means 502, 503 and 504; a list names some; false none', () => {
+    expect([...resolveErrorPages({ replaceUpstream: true }).replaceUpstream].sort()).toEqual([502, 503, 504])
+    expect([...resolveErrorPages({ replaceUpstream: [503] }).replaceUpstream]).toEqual([503])
+    expect(resolveErrorPages({ replaceUpstream: false }).replaceUpstream.size).toBe(0)
   })
 
   it('defaultType goes first among the offers', () => {
@@ -49,6 +56,12 @@ describe('resolveErrorPages', () => {
     [{ defaultType: 'text/xml' }, /option "errorPages\.defaultType" expected one of 'text\/html'.*got "text\/xml"/],
     [{ timeoutRetryAfter: -1 }, /option "errorPages\.timeoutRetryAfter" expected a whole number of seconds/],
     [{ timeoutRetryAfter: '5' }, /option "errorPages\.timeoutRetryAfter"/],
+    [
+      { replaceUpstream: [500] },
+      /option "errorPages\.replaceUpstream" expected true, false or a list of statuses among 502, 503, 504, got an array/,
+    ],
+    [{ replaceUpstream: ['503'] }, /option "errorPages\.replaceUpstream" expected/],
+    [{ replaceUpstream: 'yes' }, /option "errorPages\.replaceUpstream" expected .*got "yes"/],
   ])('%j throws a TypeError naming the option', (value, message) => {
     expect(() => resolveErrorPages(value)).toThrow(TypeError)
     expect(() => resolveErrorPages(value)).toThrow(message)

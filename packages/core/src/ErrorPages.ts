@@ -16,6 +16,8 @@ export interface ErrorPageRequest {
   readonly type: ErrorPageType
   /** When the failure is answered, in UTC: `2026-11-25T12:34:56Z`. */
   readonly time: string
+  /** The status being answered. */
+  readonly status: number
 }
 
 /**
@@ -25,9 +27,13 @@ export interface ErrorPageRequest {
  */
 export type ErrorPageResult = string | { readonly type: ErrorPageType; readonly body: string } | undefined
 
-/** A function page: may be async; one that throws, rejects or takes over a second gets the default page instead. */
+/**
+ * A function page: may be async; one that throws, rejects or takes over a second gets the default
+ * page instead. `error` is the gateway's failure, or `undefined` when the page replaces the
+ * upstream's own error response (`replaceUpstream`; the status is `request.status`).
+ */
 export type ErrorPageRenderer = (
-  error: GatewayError,
+  error: GatewayError | undefined,
   request: ErrorPageRequest,
 ) => ErrorPageResult | Promise<ErrorPageResult>
 
@@ -38,8 +44,8 @@ export type ErrorPageRenderer = (
 export type ErrorPage = string | { readonly file: string } | ErrorPageRenderer
 
 /**
- * Custom error pages for the answers the gateway generates itself (never the upstream's own error
- * responses). Keys are statuses (`502`, `503`, `504`) or failure kinds (`connection_refused`, …);
+ * Custom error pages for the answers the gateway generates itself (the upstream's own error
+ * responses pass through unchanged unless `replaceUpstream` says otherwise). Keys are statuses (`502`, `503`, `504`) or failure kinds (`connection_refused`, …);
  * a kind wins over its status.
  *
  * Template placeholders: `{{status}}`, `{{title}}`, `{{detail}}`, `{{requestId}}`, `{{time}}`, `{{code}}`.
@@ -55,4 +61,12 @@ export type ErrorPages = { [status in 502 | 503 | 504]?: ErrorPage } & { [code i
    * @default undefined (none)
    */
   timeoutRetryAfter?: number
+  /**
+   * Proxy mode: answer the upstream's own 502, 503 or 504 with the gateway's page for that status
+   * (custom pages by status apply) instead of passing the upstream's response through. `true` means
+   * all three. The answer keeps the upstream's status and valid `Retry-After`, and says
+   * `Proxy-Status: <proxyName>; received-status=503` (no `error`: the failure is the upstream's).
+   * @default false (upstream error responses pass through unchanged)
+   */
+  replaceUpstream?: boolean | readonly (502 | 503 | 504)[]
 }

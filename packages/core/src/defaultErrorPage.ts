@@ -67,28 +67,33 @@ const WHAT_TO_DO =
   'Reload the page in a moment. If it keeps happening, contact the site and give them the request id below.'
 
 /** The default page in the negotiated type. Every value is already free of anything internal. */
-export function defaultErrorPage(type: ErrorPageType, values: TemplateValues): string {
+export function defaultErrorPage(type: ErrorPageType, values: TemplateValues, received?: number): string {
   switch (type) {
     case 'text/html':
       return html(values)
     case 'text/plain':
       return text(values)
     default:
-      return problemJson(values)
+      return problemJson(values, received)
   }
 }
 
 /**
  * RFC 9457 problem details. `type` is `about:blank` (the title is the status phrase): the failure
- * kind is the RFC 9209 error type in the `proxyStatus` extension member, next to `requestId`.
+ * kind is the RFC 9209 error type in the `proxyStatus` extension member, next to `requestId`; a
+ * replaced upstream response has `receivedStatus` instead.
  */
-function problemJson(values: TemplateValues): string {
-  return JSON.stringify({
+function problemJson(values: TemplateValues, received: number | undefined): string {
+  const problem = {
     type: 'about:blank',
     title: values.title,
     status: Number(values.status),
     detail: values.detail,
     requestId: values.requestId,
+  }
+  if (received !== undefined) return JSON.stringify({ ...problem, receivedStatus: received })
+  return JSON.stringify({
+    ...problem,
     proxyStatus: isFailureCode(values.code) ? proxyStatusType(values.code) : values.code,
   })
 }
@@ -101,7 +106,7 @@ function text(values: TemplateValues): string {
     `Reload in a moment; if it keeps happening, contact the site with the request id.\n\n` +
     `Request id: ${values.requestId}\n` +
     `Time (UTC): ${values.time}\n` +
-    `Proxy-Status error: ${values.code} (${values.detail})\n`
+    (values.code === '' ? `${values.detail}\n` : `Proxy-Status error: ${values.code} (${values.detail})\n`)
   )
 }
 
@@ -185,9 +190,7 @@ ${words.hops.map(hop).join('\n')}
 <dd><time datetime="${time}">${time.replace('T', ' ').replace('Z', '')}</time></dd>
 <dt>What failed</dt>
 <dd>${escapeHtml(values.detail)}</dd>
-<dt>Error type</dt>
-<dd><code>${escapeHtml(values.code)}</code></dd>
-</dl>
+${values.code === '' ? '' : `<dt>Error type</dt>\n<dd><code>${escapeHtml(values.code)}</code></dd>\n`}</dl>
 </main>
 </body>
 </html>

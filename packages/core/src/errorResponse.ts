@@ -41,23 +41,100 @@ export function errorResponse(
   context: ErrorResponseContext,
 ): GatewayResponse | Promise<GatewayResponse> {
   const row = FAILURES[error.code]
+  const type = proxyStatusType(error.code)
+  return answer(
+    {
+      status: row.status,
+      title: row.title,
+      detail: row.summary,
+      code: error.code,
+      error,
+      proxyStatus: `error=${type}`,
+      retryAfter: error.retryAfter ?? (row.status === 504 ? context.options.errorPages.timeoutRetryAfter : undefined),
+      // the client's request was the trouble (too large, too slow): don't read the rest of it
+      close: type === 'http_request_error',
+    },
+    request,
+    context,
+  )
+}
+
+/** The titles of the upstream statuses `errorPages.replaceUpstream` may replace. */
+const UPSTREAM_TITLES: Readonly<Record<number, string>> = {
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+}
+
+/**
+ * The gateway's page in place of the upstream's own error response (`errorPages.replaceUpstream`):
+ * the upstream's status, `Proxy-Status` with `received-status` and no `error` (the failure is the
+ * upstream's, not the gateway's), the upstream's `Retry-After` when it sent a valid one, and the
+ * status's page (custom pages by status apply; a function page gets `undefined` as the error). The
+ * upstream's body and other headers are not sent.
+ */
+export function upstreamErrorResponse(
+  status: number,
+  retryAfter: string | undefined,
+  request: ErrorRequest,
+  context: ErrorResponseContext,
+): GatewayResponse | Promise<GatewayResponse> {
+  return answer(
+    {
+      status,
+      title: UPSTREAM_TITLES[status] ?? 'Bad Gateway',
+      detail: `The service behind the gateway answered with status ${status}.`,
+      code: '',
+      error: undefined,
+      proxyStatus: `received-status=${status}`,
+      retryAfter: retryAfter !== undefined && isRetryAfter(retryAfter) ? retryAfter : undefined,
+      close: false,
+      received: status,
+    },
+    request,
+    context,
+  )
+}
+
+/** What a generated answer is about: a failure of the gateway's own, or an upstream status it replaces. */
+interface Subject {
+  readonly status: number
+  readonly title: string
+  readonly detail: string
+  /** The failure kind; empty for a replaced upstream response. */
+  readonly code: string
+  readonly error: GatewayError | undefined
+  /** `Proxy-Status` parameters after the gateway's name. */
+  readonly proxyStatus: string
+  readonly retryAfter: number | string | undefined
+  /** Answer with `Connection: close`. */
+  readonly close: boolean
+  /** The upstream's status, when the answer replaces its response. */
+  readonly received?: number
+}
+
+function answer(
+  subject: Subject,
+  request: ErrorRequest,
+  context: ErrorResponseContext,
+): GatewayResponse | Promise<GatewayResponse> {
   const pages = context.options.errorPages
   const type = negotiateType(request.accept, pages.offers)
   const time = `${new Date().toISOString().slice(0, 19)}Z`
   const values: TemplateValues = {
-    status: String(row.status),
-    title: row.title,
-    detail: row.summary,
+    status: String(subject.status),
+    title: subject.title,
+    detail: subject.detail,
     requestId: request.requestId,
     time,
-    code: error.code,
+    code: subject.code,
   }
-  const answer = (pageType: ErrorPageType, body: string, custom: boolean) =>
-    response(error, request, context, pageType, body, custom)
-  const fallback = () => answer(type, defaultErrorPage(type, values), false)
-  const page = pages.pages.get(error.code) ?? pages.pages.get(values.status)
+  const send = (pageType: ErrorPageType, body: string, custom: boolean) =>
+    response(subject, request, context, pageType, body, custom)
+  const fallback = () => send(type, defaultErrorPage(type, values, subject.received), false)
+  const page = (subject.code === '' ? undefined : pages.pages.get(subject.code)) ?? pages.pages.get(values.status)
   if (page === undefined) return fallback()
-  if (page.render === undefined) return type === 'text/html' ? answer(type, page.template(values), true) : fallback()
+  if (page.render === undefined) return type === 'text/html' ? send(type, page.template(values), true) : fallback()
 
   const failed = (cause: unknown) => {
     reportRenderer(cause, page, request, context)
@@ -69,17 +146,18 @@ export function errorResponse(
     requestId: request.requestId,
     type,
     time,
+    status: subject.status,
   }
   const settle = (result: ErrorPageResult): GatewayResponse => {
     if (result === undefined) return fallback()
-    if (typeof result === 'string') return type === 'text/html' ? answer(type, result, true) : fallback()
+    if (typeof result === 'string') return type === 'text/html' ? send(type, result, true) : fallback()
     if (
       typeof result === 'object' &&
       result !== null &&
       ERROR_PAGE_TYPES.includes(result.type) &&
       typeof result.body === 'string'
     ) {
-      return answer(result.type, result.body, true)
+      return send(result.type, result.body, true)
     }
     return failed(
       new TypeError(
@@ -89,7 +167,7 @@ export function errorResponse(
   }
   let result: ErrorPageResult | Promise<ErrorPageResult>
   try {
-    result = page.render(error, pageRequest)
+    result = page.render(subject.error, pageRequest)
   } catch (cause) {
     return failed(cause)
   }
@@ -98,30 +176,35 @@ export function errorResponse(
 }
 
 function response(
-  error: GatewayError,
+  subject: Subject,
   request: ErrorRequest,
   context: ErrorResponseContext,
   type: ErrorPageType,
   text: string,
   custom: boolean,
 ): GatewayResponse {
-  const status = FAILURES[error.code].status
   const body = Buffer.from(text)
   const headers: GatewayResponse['headers'] = {
     'content-type': `${type}; charset=utf-8`,
     'content-length': String(body.length),
     'cache-control': 'no-store',
-    'proxy-status': `${context.options.proxyName}; error=${proxyStatusType(error.code)}`,
+    'proxy-status': `${context.options.proxyName}; ${subject.proxyStatus}`,
     'x-request-id': request.requestId,
     'x-content-type-options': 'nosniff',
     vary: 'Accept',
   }
   if (!custom && type === 'text/html') headers['content-security-policy'] = DEFAULT_PAGE_CSP
-  const retryAfter = error.retryAfter ?? (status === 504 ? context.options.errorPages.timeoutRetryAfter : undefined)
-  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter)
-  // the client's request was the trouble (too large, too slow): don't read the rest of it
-  if (proxyStatusType(error.code) === 'http_request_error') headers.connection = 'close'
-  return { status, headers, body: request.method === 'HEAD' ? null : body, error }
+  if (subject.retryAfter !== undefined) headers['retry-after'] = String(subject.retryAfter)
+  if (subject.close) headers.connection = 'close'
+  return { status: subject.status, headers, body: request.method === 'HEAD' ? null : body, error: subject.error }
+}
+
+/** A valid `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+function isRetryAfter(value: string): boolean {
+  return (
+    /^\d{1,10}$/.test(value) ||
+    (/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value) && !Number.isNaN(Date.parse(value)))
+  )
 }
 
 function reportRenderer(cause: unknown, page: ResolvedErrorPage, request: ErrorRequest, context: ErrorResponseContext) {

@@ -9,6 +9,7 @@ import type { ResolvedRetry } from './resolveOptions.js'
 import { type AttemptOutcome, retryDelay } from './retryDelay.js'
 import type { Destination } from './TargetSet.js'
 import { callUpstream, type UpstreamResponse } from './UpstreamCall.js'
+import { drain, rawHeaderValue } from './upstreamResponseParts.js'
 
 /** One request to forward, with everything its attempts need. */
 export interface ForwardPlan {
@@ -73,7 +74,7 @@ export async function forward(plan: ForwardPlan): Promise<Forwarded> {
         circuit?.succeeded()
         if (plan.retry === undefined || !plan.retry.statusCodes.has(response.statusCode))
           return { response, destination }
-        outcome = { status: response.statusCode, retryAfter: headerValue(response.rawHeaders, 'retry-after') }
+        outcome = { status: response.statusCode, retryAfter: rawHeaderValue(response.rawHeaders, 'retry-after') }
       } catch (error) {
         if (!isGatewayError(error) || plan.signal.aborted) {
           circuit?.released()
@@ -135,28 +136,6 @@ function bodyPending(body: ForwardPlan['body']): boolean {
 function replayable(body: ForwardPlan['body']): boolean {
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) return true
   return body.replayable()
-}
-
-/** The first value of a header in undici's raw header lines. */
-function headerValue(raw: readonly Buffer[], name: string): string | undefined {
-  for (let i = 0; i < raw.length; i += 2) {
-    const field = raw[i] as Buffer
-    if (field.length === name.length && field.toString('latin1').toLowerCase() === name) {
-      return (raw[i + 1] as Buffer).toString('latin1')
-    }
-  }
-  return undefined
-}
-
-/** Read a discarded response to its end, so its connection can be reused. */
-async function drain(response: UpstreamResponse): Promise<void> {
-  try {
-    for await (const _ of response.body) {
-      // discard
-    }
-  } catch {
-    // a broken discarded body only costs its connection
-  }
 }
 
 /** Wait `ms`, or reject with the signal's reason when it aborts first. */

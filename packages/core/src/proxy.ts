@@ -1,6 +1,6 @@
 import { clientResponseHeaders } from './clientResponseHeaders.js'
 import { errorRequest } from './errorRequest.js'
-import { errorResponse } from './errorResponse.js'
+import { errorResponse, upstreamErrorResponse } from './errorResponse.js'
 import { forward } from './forward.js'
 import type { GatewayContext } from './GatewayContext.js'
 import { GatewayError, isGatewayError } from './GatewayError.js'
@@ -10,6 +10,7 @@ import { ReplayableBody } from './ReplayableBody.js'
 import type { Destination, TargetSet } from './TargetSet.js'
 import { upstreamPath } from './upstreamPath.js'
 import { upstreamRequestHeaders } from './upstreamRequestHeaders.js'
+import { drain, rawHeaderValue } from './upstreamResponseParts.js'
 import { warnOnce } from './warnOnce.js'
 
 /** What proxying needs of its gateway. */
@@ -100,6 +101,12 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
   const { response, destination } = forwarded
   // no retry is possible once response headers arrived: stop keeping the body
   body?.stopKeeping()
+  if (options.errorPages.replaceUpstream.has(response.statusCode)) {
+    // the upstream's own error answer, replaced by the gateway's page: its body is not needed
+    if (response.body.takeComplete() === undefined) void drain(response)
+    const retryAfter = rawHeaderValue(response.rawHeaders, 'retry-after')
+    return upstreamErrorResponse(response.statusCode, retryAfter, errorRequest(request, sent.requestId), context)
+  }
   try {
     const headers = clientResponseHeaders(response.rawHeaders, request, sent, destination.target, options)
     const status = response.statusCode

@@ -17,12 +17,14 @@ export interface ResolvedErrorPages {
   readonly offers: readonly ErrorPageType[]
   /** Seconds for `Retry-After` on the gateway's 504s, when configured. */
   readonly timeoutRetryAfter: number | undefined
+  /** The upstream statuses answered with the gateway's page instead of passed through. */
+  readonly replaceUpstream: ReadonlySet<number>
   /** Custom pages by failure kind or status (`'502'`). */
   readonly pages: ReadonlyMap<string, ResolvedErrorPage>
 }
 
 const STATUS_KEYS: ReadonlySet<string> = new Set(['502', '503', '504'])
-const SETTINGS = ['defaultType', 'timeoutRetryAfter'] as const
+const SETTINGS = ['defaultType', 'timeoutRetryAfter', 'replaceUpstream'] as const
 const EXPECTED_PAGE = 'an HTML template string, { file: path } or a function (error, request) => page'
 
 /**
@@ -47,6 +49,7 @@ export function resolveErrorPages(value: unknown): ResolvedErrorPages {
   if (retryAfter !== undefined && (typeof retryAfter !== 'number' || !Number.isInteger(retryAfter) || retryAfter < 0)) {
     throw optionError('errorPages.timeoutRetryAfter', 'a whole number of seconds ≥ 0', retryAfter)
   }
+  const replaceUpstream = resolveReplaceUpstream(input.replaceUpstream)
   const pages = new Map<string, ResolvedErrorPage>()
   for (const [key, page] of Object.entries(input)) {
     if ((SETTINGS as readonly string[]).includes(key)) continue
@@ -63,8 +66,18 @@ export function resolveErrorPages(value: unknown): ResolvedErrorPages {
   return Object.freeze({
     offers: Object.freeze([defaultType as ErrorPageType, ...ERROR_PAGE_TYPES.filter((type) => type !== defaultType)]),
     timeoutRetryAfter: retryAfter as number | undefined,
+    replaceUpstream,
     pages,
   })
+}
+
+function resolveReplaceUpstream(value: unknown): ReadonlySet<number> {
+  if (value === undefined || value === false) return new Set()
+  if (value === true) return new Set([502, 503, 504])
+  if (Array.isArray(value) && value.every((status) => STATUS_KEYS.has(String(status)) && typeof status === 'number')) {
+    return new Set(value as number[])
+  }
+  throw optionError('errorPages.replaceUpstream', 'true, false or a list of statuses among 502, 503, 504', value)
 }
 
 function resolvePage(page: unknown, name: string, key: string): ResolvedErrorPage {
