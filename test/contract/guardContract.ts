@@ -114,6 +114,32 @@ export function guardContract(build: BuildGuardApp): void {
       await up.waitForAborted(1, 2000)
     })
 
+    it('the request’s signal, handed to another client, aborts its call at the deadline', async () => {
+      const up = await upstream()
+      const seen: boolean[] = []
+      const app = await guarded({ timeout: { total: 300 } }, [
+        {
+          path: '/x',
+          handler: (client) => {
+            seen.push(client.signal instanceof AbortSignal, client.signal.aborted)
+            return undiciRequest(`${up.url}/hang`, { signal: client.signal })
+          },
+        },
+      ])
+      expectGatewayAnswer(await send(`${app.url}/x`), 504, 'http_response_timeout')
+      await up.waitForAborted(1, 2000)
+      expect(seen).toEqual([true, false])
+    })
+
+    it('the request’s signal, handed to another client, aborts its call when the client leaves', async () => {
+      const up = await upstream()
+      const app = await guarded({}, [
+        { path: '/x', handler: (client) => undiciRequest(`${up.url}/hang`, { signal: client.signal }) },
+      ])
+      await rawRequest(app.port, 'GET /x HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 200 })
+      await up.waitForAborted(1, 2000)
+    })
+
     it('a route that has not answered by the deadline gets 504; what it writes later is discarded', async () => {
       let finished = false
       const app = await guarded({ timeout: { total: 200 } }, [

@@ -4,6 +4,7 @@ import { classify } from './classify.js'
 import { forward } from './forward.js'
 import { GatewayError } from './GatewayError.js'
 import { headerRecord } from './headerRecord.js'
+import type { LightSignal } from './LightSignal.js'
 import type { FailureContext, HeaderRecord, RetryContext } from './options.js'
 import { ReplayableBody } from './ReplayableBody.js'
 import type { RetryBudget } from './RetryBudget.js'
@@ -63,97 +64,152 @@ export interface ClientContext {
   readonly dispatcher: Dispatcher
   readonly budget: RetryBudget | undefined
   readonly deadline: number
-  readonly signal: AbortSignal
+  /** Aborts in-flight calls when the request's deadline passes or its client leaves. */
+  readonly signal: LightSignal
   readonly report: (error: GatewayError, context: FailureContext) => void
   readonly retrying: (context: RetryContext) => void
   /** `closing` once the gateway's `close()` began: no new calls. */
   readonly lifecycle: { readonly closing: boolean }
   /** The guarded request's id, forwarded as `X-Request-Id` so logs on both sides correlate. */
   readonly requestId: () => string
+  /** The gateway's parsed call URLs (see {@link CallUrls}). */
+  readonly urls: CallUrls
+}
+
+/** A call URL, parsed once: what `request()` needs of it. */
+interface CallUrl {
+  readonly origin: string
+  readonly path: string
+  readonly destination: Destination
+}
+
+/** How many parsed call URLs a gateway keeps; when full it starts over. */
+const CALL_URL_CACHE_SIZE = 512
+
+/**
+ * The URLs a gateway's routes call, parsed once: routes mostly call the same few URLs, and parsing
+ * one (and making its destination) on every call is work that can be done once.
+ */
+export class CallUrls {
+  private readonly parsed = new Map<string, CallUrl>()
+
+  constructor(private readonly dispatcher: Dispatcher) {}
+
+  get(input: string | URL): CallUrl {
+    if (typeof input !== 'string') return this.parse(input)
+    let url = this.parsed.get(input)
+    if (url === undefined) {
+      url = this.parse(new URL(input))
+      if (this.parsed.size >= CALL_URL_CACHE_SIZE) this.parsed.clear()
+      this.parsed.set(input, url)
+    }
+    return url
+  }
+
+  private parse(url: URL): CallUrl {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`gateway.request expected an http: or https: URL, got ${JSON.stringify(url.protocol)}`)
+    }
+    const target: ResolvedTarget = { origin: url.origin, basePath: '', url }
+    return {
+      origin: url.origin,
+      path: url.pathname + url.search,
+      destination: { target, dispatcher: this.dispatcher, circuit: undefined },
+    }
+  }
 }
 
 /** Create the client for one guarded request. */
 export function createGatewayClient(context: ClientContext): GatewayClient {
-  const { options, dispatcher, signal } = context
-  return {
-    signal,
-    remaining: () => context.deadline - performance.now(),
+  return new RequestClient(context)
+}
 
-    async request(input, init = {}) {
-      const url = typeof input === 'string' ? new URL(input) : input
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new TypeError(`gateway.request expected an http: or https: URL, got ${JSON.stringify(url.protocol)}`)
-      }
-      const method = (init.method ?? 'GET').toUpperCase()
-      const path = url.pathname + url.search
-      const headers = withRequestId(init.headers, context.requestId)
-      const destination: Destination = { target: originOnly(url), dispatcher, circuit: undefined }
-      const body =
-        init.body === undefined || init.body === null
-          ? null
-          : typeof init.body === 'string' || init.body instanceof Uint8Array
-            ? init.body
-            : new ReplayableBody(init.body, options.retry?.bodyLimit ?? 0, undefined)
-      const { response } = await forward({
-        method,
-        idempotencyKey: hasIdempotencyKey(headers),
-        body,
-        timeout: options.timeout,
-        deadline: context.deadline,
-        signal,
-        retry: options.retry,
-        budget: context.budget,
-        pick: () => (context.lifecycle.closing ? new GatewayError('destination_unavailable') : destination),
-        dispatch: () => ({ origin: url.origin, path, method, headers }),
-        report: (error, _destination, attempt) => context.report(error, { method, path, target: url.origin, attempt }),
-        retrying: (_destination, retry) => context.retrying({ ...retry, method, path, target: url.origin }),
-      })
-      const raw = response.rawHeaders
-      const flat: string[] = new Array(raw.length)
-      for (let i = 0; i < raw.length; i++) flat[i] = (raw[i] as Buffer).toString('latin1')
-      return { statusCode: response.statusCode, headers: headerRecord(flat), body: response.body }
-    },
+/** The client of one guarded request: a class, so that a request costs one object rather than a closure per method. */
+class RequestClient implements GatewayClient {
+  constructor(private readonly context: ClientContext) {}
 
-    async fetch(input, init) {
-      const url = new URL(String(input))
-      const method = (init?.method ?? 'GET').toUpperCase()
-      const path = url.pathname + url.search
-      const callSignal = init?.signal ? linkedSignal(signal, init.signal) : signal
-      const replayable = init?.body === undefined || init.body === null || typeof init.body === 'string'
-      for (let attempt = 1; ; attempt++) {
+  get signal(): AbortSignal {
+    return this.context.signal.signal
+  }
+
+  remaining(): number {
+    return this.context.deadline - performance.now()
+  }
+
+  async request(input: string | URL, init: ClientRequestOptions = {}): Promise<ClientResponse> {
+    const context = this.context
+    const { options } = context
+    const { origin, path, destination } = context.urls.get(input)
+    const method = init.method === undefined ? 'GET' : init.method.toUpperCase()
+    const headers = withRequestId(init.headers, context.requestId)
+    const body =
+      init.body === undefined || init.body === null
+        ? null
+        : typeof init.body === 'string' || init.body instanceof Uint8Array
+          ? init.body
+          : new ReplayableBody(init.body, options.retry?.bodyLimit ?? 0, undefined)
+    const { response } = await forward({
+      method,
+      idempotencyKey: hasIdempotencyKey(headers),
+      body,
+      timeout: options.timeout,
+      deadline: context.deadline,
+      signal: context.signal,
+      retry: options.retry,
+      budget: context.budget,
+      pick: () => (context.lifecycle.closing ? new GatewayError('destination_unavailable') : destination),
+      dispatch: () => ({ origin, path, method, headers }),
+      report: (error, _destination, attempt) => context.report(error, { method, path, target: origin, attempt }),
+      retrying: (_destination, retry) => context.retrying({ ...retry, method, path, target: origin }),
+    })
+    const raw = response.rawHeaders
+    const flat: string[] = new Array(raw.length)
+    for (let i = 0; i < raw.length; i++) flat[i] = (raw[i] as Buffer).toString('latin1')
+    return { statusCode: response.statusCode, headers: headerRecord(flat), body: response.body }
+  }
+
+  async fetch(input: string | URL, init?: Parameters<typeof undiciFetch>[1]): ReturnType<typeof undiciFetch> {
+    const context = this.context
+    const { options, dispatcher } = context
+    const signal = this.signal
+    const url = new URL(String(input))
+    const method = (init?.method ?? 'GET').toUpperCase()
+    const path = url.pathname + url.search
+    const callSignal = init?.signal ? linkedSignal(signal, init.signal) : signal
+    const replayable = init?.body === undefined || init.body === null || typeof init.body === 'string'
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const headers = new UndiciHeaders(init?.headers)
+        if (!headers.has('x-request-id')) headers.set('x-request-id', context.requestId())
+        return await undiciFetch(input, { ...init, headers, dispatcher, signal: callSignal })
+      } catch (error) {
+        if (callSignal.aborted) throw callSignal.reason
+        const failure = classify(error)
+        if (failure === undefined) throw error
+        context.report(failure, { method, path, target: url.origin, attempt })
+        const delay =
+          options.retry === undefined
+            ? undefined
+            : retryDelay(
+                { code: failure.code },
+                attempt,
+                {
+                  method,
+                  idempotencyKey: hasIdempotencyKey(init?.headers),
+                  replayable,
+                  remainingMs: context.deadline - performance.now(),
+                },
+                options.retry,
+              )
+        if (delay === undefined || (context.budget !== undefined && !context.budget.tryAcquire())) throw failure
+        context.retrying({ reason: failure.code, attempt, delay, method, path, target: url.origin })
         try {
-          const headers = new UndiciHeaders(init?.headers)
-          if (!headers.has('x-request-id')) headers.set('x-request-id', context.requestId())
-          return await undiciFetch(input, { ...init, headers, dispatcher, signal: callSignal })
-        } catch (error) {
-          if (callSignal.aborted) throw callSignal.reason
-          const failure = classify(error)
-          if (failure === undefined) throw error
-          context.report(failure, { method, path, target: url.origin, attempt })
-          const delay =
-            options.retry === undefined
-              ? undefined
-              : retryDelay(
-                  { code: failure.code },
-                  attempt,
-                  {
-                    method,
-                    idempotencyKey: hasIdempotencyKey(init?.headers),
-                    replayable,
-                    remainingMs: context.deadline - performance.now(),
-                  },
-                  options.retry,
-                )
-          if (delay === undefined || (context.budget !== undefined && !context.budget.tryAcquire())) throw failure
-          context.retrying({ reason: failure.code, attempt, delay, method, path, target: url.origin })
-          try {
-            await new Promise((resolve) => setTimeout(resolve, delay))
-          } finally {
-            context.budget?.release()
-          }
+          await new Promise((resolve) => setTimeout(resolve, delay))
+        } finally {
+          context.budget?.release()
         }
       }
-    },
+    }
   }
 }
 
@@ -169,11 +225,6 @@ function withRequestId(
   }
   for (const name of Object.keys(headers)) if (name.toLowerCase() === 'x-request-id') return headers
   return { ...headers, 'x-request-id': requestId() }
-}
-
-/** A target for an arbitrary URL: its origin, no path prefix. */
-function originOnly(url: URL): ResolvedTarget {
-  return { origin: url.origin, basePath: '', url }
 }
 
 /** Whether headers in any of the usual shapes carry an `Idempotency-Key`. */

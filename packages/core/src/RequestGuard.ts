@@ -4,10 +4,11 @@ import type { AbortSignalLike } from './clientGoneSignal.js'
 import { errorRequest } from './errorRequest.js'
 import { errorResponse } from './errorResponse.js'
 import { isFailureCode } from './failures.js'
-import { createGatewayClient, type GatewayClient } from './GatewayClient.js'
+import { type CallUrls, createGatewayClient, type GatewayClient } from './GatewayClient.js'
 import type { GatewayContext } from './GatewayContext.js'
 import { GatewayError, isGatewayError } from './GatewayError.js'
 import type { GatewayResponse } from './GatewayResponse.js'
+import { LightSignal } from './LightSignal.js'
 import { requestId } from './requestId.js'
 
 /** What the adapter tells a guard about its framework's response. */
@@ -21,6 +22,7 @@ export interface GuardHooks {
 /** What a guard needs of its gateway. */
 export interface GuardContext extends GatewayContext {
   readonly dispatcher: Dispatcher
+  readonly urls: CallUrls
 }
 
 /** The request a guard protects: its method, its URL (for reports) and the client-gone signal. */
@@ -45,7 +47,7 @@ export class RequestGuard {
   private id: string | undefined
   /** The last upstream failure of this request's client calls. */
   lastFailure: GatewayError | undefined
-  private readonly controller = new AbortController()
+  private readonly abort = new LightSignal()
   /** Set once `failureResponse` answers a failure: its page may still be rendering. */
   private answering = false
   private readonly deadline: number
@@ -65,9 +67,10 @@ export class RequestGuard {
     this.client = createGatewayClient({
       options: context.options,
       dispatcher: context.dispatcher,
+      urls: context.urls,
       budget: context.budget,
       deadline: this.deadline,
-      signal: this.controller.signal,
+      signal: this.abort,
       report: (error, failure) => {
         this.lastFailure = error
         context.report(error, failure)
@@ -127,7 +130,7 @@ export class RequestGuard {
     if (this.answering || this.hooks.responseStarted()) return
     const error = new GatewayError('http_response_timeout', { phase: 'headers' })
     this.responded = true
-    this.controller.abort(error)
+    this.abort.abort(error)
     this.reportOwn(error)
     const response = errorResponse(error, errorRequest(this.request, this.requestId()), this.context)
     if (response instanceof Promise) void response.then(this.deliver)
@@ -153,6 +156,6 @@ export class RequestGuard {
 
   private readonly onClientGone = (): void => {
     this.dispose()
-    this.controller.abort(new DOMException('The client went away', 'AbortError'))
+    this.abort.abort(new DOMException('The client went away', 'AbortError'))
   }
 }

@@ -101,6 +101,9 @@ export class UpstreamBody extends Readable {
   }
 
   private async bytes(): Promise<Buffer> {
+    // most small bodies arrive with their headers: no async iteration then
+    const whole = this.readableDidRead ? undefined : this.takeComplete()
+    if (whole !== undefined) return whole
     const chunks: Buffer[] = []
     for await (const chunk of this) chunks.push(chunk as Buffer)
     return Buffer.concat(chunks)

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import { LightSignal } from './LightSignal.js'
 
 /**
  * The part of `AbortSignal` the gateway uses: a real `AbortSignal` fits, and so does the lighter
@@ -20,37 +21,19 @@ export function clientGoneSignal(res: ServerResponse): AbortSignalLike {
   return new ClientGone(res)
 }
 
-class ClientGone implements AbortSignalLike {
-  aborted = false
-  private listeners: Array<() => void> | undefined
-
+class ClientGone extends LightSignal {
   constructor(private readonly res: ServerResponse) {
+    super()
     // the client may have left while earlier middleware ran: then 'close' has already fired
-    if (res.closed && !res.writableFinished) this.aborted = true
+    if (res.closed && !res.writableFinished) this.abort(goneError())
     else res.once('close', this.onClose)
   }
 
-  get reason(): unknown {
-    return this.aborted ? new DOMException('The client went away', 'AbortError') : undefined
-  }
-
-  addEventListener(_type: 'abort', listener: () => void): void {
-    if (this.listeners === undefined) this.listeners = [listener]
-    else this.listeners.push(listener)
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    const listeners = this.listeners
-    if (listeners === undefined) return
-    const at = listeners.indexOf(listener)
-    if (at !== -1) listeners.splice(at, 1)
-  }
-
   private readonly onClose = (): void => {
-    if (this.res.writableFinished) return
-    this.aborted = true
-    const listeners = this.listeners
-    this.listeners = undefined
-    if (listeners !== undefined) for (const listener of listeners) listener()
+    if (!this.res.writableFinished) this.abort(goneError())
   }
+}
+
+function goneError(): DOMException {
+  return new DOMException('The client went away', 'AbortError')
 }

@@ -3,6 +3,7 @@ import { Circuit } from './Circuit.js'
 import { closeGracefully } from './closeGracefully.js'
 import { errorRequest } from './errorRequest.js'
 import { errorResponse } from './errorResponse.js'
+import { CallUrls } from './GatewayClient.js'
 import type { GatewayError } from './GatewayError.js'
 import type { GatewayRequest } from './GatewayRequest.js'
 import type { GatewayResponse } from './GatewayResponse.js'
@@ -75,7 +76,15 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   // set once close() began: no new upstream calls are taken
   const lifecycle = { closing: false }
   const proxyContext = { options: resolved, targets, budget, report, retrying, lifecycle }
-  const guardContext = { options: resolved, dispatcher: agent as Dispatcher, budget, report, retrying, lifecycle }
+  const guardContext = {
+    options: resolved,
+    dispatcher: agent as Dispatcher,
+    urls: new CallUrls(agent as Dispatcher),
+    budget,
+    report,
+    retrying,
+    lifecycle,
+  }
   let closing: Promise<void> | undefined
   return {
     options: resolved,
