@@ -34,13 +34,27 @@ export interface CallSpec {
   readonly bodyPending?: () => boolean
 }
 
-/** The upstream's response: status, raw header lines and the streaming body. */
+/** The upstream's response: status, raw header lines and the body. */
 export interface UpstreamResponse {
   readonly statusCode: number
   /** `[name, value, …]` as undici hands them over: latin1 bytes. */
   readonly rawHeaders: Buffer[]
+  /** The body as a stream, made on first use. */
   readonly body: UpstreamBody
+  /**
+   * The whole body as one buffer if the upstream already finished it (a small response usually
+   * arrives with its headers), without making a stream; `undefined` while it is still streaming.
+   */
+  takeComplete(): Buffer | undefined
 }
+
+/**
+ * How much of the body is kept before anyone asks for it; then the upstream is paused. A small body
+ * that arrives whole within it is sent as a buffer and never becomes a stream.
+ */
+const EARLY_BODY_BYTES = 64 * 1024
+
+const EMPTY = Buffer.alloc(0)
 
 /**
  * Make one upstream exchange. Resolves at the response headers, with the body streaming; rejects
@@ -60,7 +74,9 @@ export function callUpstream(spec: CallSpec): Promise<UpstreamResponse> {
  * so a slow upload is not blamed on the upstream; `timeout.idle` is suspended while the consumer
  * applies backpressure, so a slow client is not blamed either.
  */
-class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
+class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamResponse {
+  statusCode = 0
+  rawHeaders: Buffer[] = []
   private phase: Phase = CONNECT
   private timer: NodeJS.Timeout | undefined
   /** `performance.now()` by which the current phase must end (`Infinity`: no limit now). */
@@ -71,7 +87,15 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
   private resumeUpstream: (() => void) | undefined
   private paused = false
   private failure: Error | undefined
-  private body: UpstreamBody | undefined
+  /** The body stream, once someone asked for it. */
+  private stream: UpstreamBody | undefined
+  /** Body chunks that arrived before the stream was made. */
+  private early: Buffer[] | undefined
+  private earlyBytes = 0
+  /** The upstream finished the body. */
+  private completed = false
+  /** The body failed (or was abandoned) before the stream was made. */
+  private bodyFailure: Error | undefined
 
   constructor(
     private readonly spec: CallSpec,
@@ -112,18 +136,26 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (this.phase === DONE) return false
     this.phase = BODY
+    this.statusCode = statusCode
+    this.rawHeaders = rawHeaders
     this.resumeUpstream = resume
-    this.body = new UpstreamBody(this)
     this.dueIdle()
-    this.resolve({ statusCode, rawHeaders, body: this.body })
+    this.resolve(this)
     return true
   }
 
   onData(chunk: Buffer): boolean {
     const idle = this.spec.timeout.idle
     if (idle !== 0) this.dueAt = performance.now() + idle
-    if ((this.body as UpstreamBody).deliver(chunk)) return true
-    // the consumer is slow: pause the upstream, and its silence is not idleness
+    const stream = this.stream
+    if (stream === undefined) {
+      // no one asked for the body yet: keep it, up to a limit
+      if (this.early === undefined) this.early = [chunk]
+      else this.early.push(chunk)
+      this.earlyBytes += chunk.length
+      if (this.earlyBytes <= EARLY_BODY_BYTES) return true
+    } else if (stream.deliver(chunk)) return true
+    // the consumer is slow (or not there yet): pause the upstream, and its silence is not idleness
     this.paused = true
     this.dueAt = Number.POSITIVE_INFINITY
     return false
@@ -131,7 +163,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
 
   onComplete(): void {
     this.finish()
-    this.body?.complete()
+    this.completed = true
+    this.stream?.complete()
   }
 
   onError(error: Error): void {
@@ -144,6 +177,29 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
     const failure = classify(error, { phase: PHASE_NAMES[this.phase], afterHeaders: this.phase === BODY })
     // not an upstream failure (an undici InvalidArgumentError is our bug): reject as it is
     this.fail(failure ?? error)
+  }
+
+  // ---- the response ----
+
+  get body(): UpstreamBody {
+    if (this.stream !== undefined) return this.stream
+    const stream = new UpstreamBody(this)
+    this.stream = stream
+    const early = this.early
+    this.early = undefined
+    if (early !== undefined) for (const chunk of early) stream.deliver(chunk)
+    if (this.bodyFailure !== undefined) stream.destroy(this.bodyFailure)
+    else if (this.completed) stream.complete()
+    return stream
+  }
+
+  takeComplete(): Buffer | undefined {
+    if (this.stream !== undefined) return this.stream.takeComplete()
+    if (!this.completed) return undefined
+    const early = this.early
+    this.early = undefined
+    if (early === undefined) return EMPTY
+    return early.length === 1 ? (early[0] as Buffer) : Buffer.concat(early, this.earlyBytes)
   }
 
   // ---- the body stream's side ----
@@ -197,8 +253,12 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
     this.finish()
     this.abortUpstream?.(failure)
     if (report && failure instanceof GatewayError) this.spec.onFailure?.(failure)
-    if (afterHeaders) this.body?.destroy(failure)
-    else this.reject(failure)
+    if (!afterHeaders) this.reject(failure)
+    else if (this.stream !== undefined) this.stream.destroy(failure)
+    else {
+      this.bodyFailure = failure
+      this.early = undefined
+    }
   }
 
   private finish(): void {

@@ -103,7 +103,7 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
   body?.stopKeeping()
   if (options.errorPages.replaceUpstream.has(response.statusCode)) {
     // the upstream's own error answer, replaced by the gateway's page: its body is not needed
-    if (response.body.takeComplete() === undefined) void drain(response)
+    if (response.takeComplete() === undefined) void drain(response)
     const retryAfter = rawHeaderValue(response.rawHeaders, 'retry-after')
     return upstreamErrorResponse(response.statusCode, retryAfter, errorRequest(request, sent.requestId), context)
   }
@@ -112,7 +112,7 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
     const status = response.statusCode
     // a response that already arrived whole goes out as a buffer: no stream to pipe (not for HEAD,
     // 204 and 304, whose framing headers describe a body that is not there)
-    const whole = method === 'HEAD' || status === 204 || status === 304 ? undefined : response.body.takeComplete()
+    const whole = method === 'HEAD' || status === 204 || status === 304 ? undefined : response.takeComplete()
     return { status, headers, body: whole ?? response.body, error: undefined }
   } catch (error) {
     response.body.destroy()
