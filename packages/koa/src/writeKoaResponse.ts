@@ -9,7 +9,8 @@ import type { Context } from 'koa'
  * `null`, and removes `Content-Type` and `Content-Length`), then the real status, then the headers
  * as given (`Content-Type` byte-for-byte, several `Set-Cookie` kept apart). A stream body makes Koa
  * label the response `application/octet-stream`; that label is removed again when the upstream
- * sent no type.
+ * sent no type. A whole body with a type (most responses) goes the other way round: status and
+ * headers first, so that Koa's body setter has no type to guess (it sets the same `Content-Length`).
  *
  * A body stream that fails (the upstream failed after its headers) destroys the client connection,
  * so the truncation is visible. Koa 3 pipes the body with `stream.pipeline`, which does so too, but
@@ -20,10 +21,27 @@ import type { Context } from 'koa'
  */
 export function writeKoaResponse(ctx: Context, response: GatewayResponse): void {
   const { body, headers } = response
-  const typed = ctx.res.hasHeader('content-type') || headers['content-type'] !== undefined
-  if (body !== null && !Buffer.isBuffer(body)) body.on('error', () => ctx.res.destroy())
-  ctx.body = body
-  ctx.status = response.status
-  ctx.set(headers)
-  if (!typed) ctx.remove('Content-Type')
+  const koa = ctx.response
+  const res = ctx.res
+  if (Buffer.isBuffer(body) && headers['content-type'] !== undefined) {
+    koa.status = response.status
+    setHeaders(res, headers)
+    koa.body = body
+    return
+  }
+  const typed = res.hasHeader('content-type') || headers['content-type'] !== undefined
+  if (body !== null && !Buffer.isBuffer(body)) body.on('error', () => res.destroy())
+  koa.body = body
+  koa.status = response.status
+  setHeaders(res, headers)
+  if (!typed) koa.remove('Content-Type')
+}
+
+/** What Koa's `ctx.set(headers)` does, without its per-field conversions: the values are already strings. */
+function setHeaders(res: Context['res'], headers: GatewayResponse['headers']): void {
+  if (res.headersSent) return
+  for (const name in headers) {
+    const value = headers[name]
+    if (value !== undefined) res.setHeader(name, value)
+  }
 }
