@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { AbortSignalLike } from './clientGoneSignal.js'
+import { type AttemptRoute, dispatchOptions } from './dispatchOptions.js'
 import { FAILURES } from './failures.js'
 import { type GatewayError, isGatewayError } from './GatewayError.js'
 import type { RetryContext } from './options.js'
@@ -26,8 +27,8 @@ export interface ForwardPlan {
   readonly budget: RetryBudget | undefined
   /** The next destination (another than `avoid` when there is one), or the failure when none is available. */
   pick(avoid: Destination | undefined): Destination | GatewayError
-  /** The dispatch options for a destination (path, headers); the body is added per attempt. */
-  dispatch(destination: Destination): Dispatcher.DispatchOptions
+  /** Where to send the request at a destination (path, headers); the body is added per attempt. */
+  dispatch(destination: Destination): AttemptRoute
   /** Tell `onError` of a failure. */
   report(error: GatewayError, destination: Destination | undefined, attempt: number): void
   /** Tell `onRetry` of a retry away from `destination`. */
@@ -64,7 +65,7 @@ export async function forward(plan: ForwardPlan): Promise<Forwarded> {
       try {
         response = await callUpstream({
           dispatcher: destination.dispatcher,
-          request: { ...plan.dispatch(destination), body: attemptBody(plan.body) },
+          request: dispatchOptions(plan.dispatch(destination), attemptBody(plan.body)),
           timeout: plan.timeout,
           deadline: plan.deadline,
           signal: plan.signal,

@@ -1,0 +1,42 @@
+import type { Dispatcher } from 'undici'
+
+/** Where one attempt goes: what differs between requests. */
+export interface AttemptRoute {
+  /** For an `Agent`, which pool; a `Pool` knows its own origin. */
+  readonly origin?: string | undefined
+  readonly path: string
+  readonly method: string
+  readonly headers: Dispatcher.DispatchOptions['headers']
+}
+
+/**
+ * undici's dispatch options for one attempt: an object literal with every field undici's `Request`
+ * reads present (but two it no longer takes), most of them `undefined`.
+ *
+ * Not `{ ...route, body }`: undici's `Request` constructor destructures sixteen fields, and from an
+ * object made by a spread, with most of them absent, that cost about 8.5 µs per request (measured on
+ * Node 20, undici 7); from a plain literal with all of them present, under 1 µs. Per proxied
+ * request that was about 4 % of the gateway's CPU.
+ */
+export function dispatchOptions(
+  route: AttemptRoute,
+  body: Dispatcher.DispatchOptions['body'],
+): Dispatcher.DispatchOptions {
+  return {
+    origin: route.origin,
+    path: route.path,
+    method: route.method as Dispatcher.HttpMethod,
+    headers: route.headers,
+    body,
+    query: undefined,
+    idempotent: undefined,
+    blocking: undefined,
+    upgrade: undefined,
+    headersTimeout: undefined,
+    bodyTimeout: undefined,
+    reset: undefined,
+    expectContinue: undefined,
+    throwOnError: undefined,
+    typeOfService: undefined,
+  }
+}
