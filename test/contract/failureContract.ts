@@ -1,4 +1,5 @@
 import { createServer } from 'node:net'
+import type { GatewayError } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
 import { refusedUrl } from '../helpers/faultUpstream.js'
 import { parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
@@ -205,6 +206,35 @@ export function failureContract(build: BuildApp): void {
       expect(raw.toString('latin1')).not.toMatch(/Bad Gateway|Gateway Timeout/)
     })
 
+    it.each([
+      ['/reset-mid-body?length=5000', 502, {}],
+      ['/close-mid-body?length=5000', 502, {}],
+      ['/stall-mid-body?length=5000', 504, { idle: 300 }],
+      ['/stall-mid-body?length=5000&bytes=0', 504, { idle: 300 }],
+    ])(
+      'a short body (declared within 64 KiB) that fails on the way: %s -> the gateway answers %i, nothing was sent yet',
+      async (path, status, timeout) => {
+        const up = await upstream()
+        const errors: GatewayError[] = []
+        const app = await gateway(build, '', { target: up.url, timeout, onError: (error) => errors.push(error) })
+        const res = await send(`${app.url}${path}`)
+        expect(res.status).toBe(status)
+        expect(res.headers['proxy-status']).toMatch(/^gateway-middleware; error=/)
+        expect(res.headers['content-type']).not.toBe('application/octet-stream')
+        expectNoLeak(res.text, up.port)
+        expect(errors).toHaveLength(1)
+      },
+    )
+
+    it('a short body that arrives slowly, but within timeout.idle between chunks, arrives whole', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, timeout: { idle: 400 } })
+      const res = await send(`${app.url}/trickle?chunks=5&interval=100&size=10&declared=1`)
+      expect(res.status).toBe(200)
+      expect(res.headers['content-length']).toBe('50')
+      expect(res.body.length).toBe(50)
+    })
+
     it('a trickling upstream that is never silent for timeout.idle completes', async () => {
       const up = await upstream()
       const app = await gateway(build, '', { target: up.url, timeout: { idle: 400 } })
@@ -229,6 +259,14 @@ export function failureContract(build: BuildApp): void {
       const up = await upstream()
       const app = await gateway(build, '', { target: up.url })
       await rawRequest(app.port, 'GET /stall-mid-body HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 300 })
+      await up.waitForAborted(1, 2000)
+    })
+
+    it('client disconnect while a short body is awaited aborts the upstream request', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url })
+      const path = '/stall-mid-body?length=5000'
+      await rawRequest(app.port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`, { timeoutMs: 300 })
       await up.waitForAborted(1, 2000)
     })
   })

@@ -337,25 +337,28 @@ function slowHeaders({ res, query }: Exchange): void {
 }
 
 /**
- * `/reset-mid-body?bytes=N`: announces 100000 bytes, sends N (default 1000), then RST. The RST follows after
+ * `/reset-mid-body?bytes=N&length=L`: announces L bytes (default 100000), sends N (default 1000), then RST. The RST follows after
  * a short pause: if it arrived together with the bytes, libuv would report a plain EOF instead of ECONNRESET.
  */
 function resetMidBody({ res, query, resetConnection }: Exchange): void {
-  const bytes = intParam(query, 'bytes', 1_000, TRUNCATED_BODY_LENGTH - 1)
-  startTruncatedBody(res, bytes, () => {
+  const length = intParam(query, 'length', TRUNCATED_BODY_LENGTH)
+  const bytes = intParam(query, 'bytes', 1_000, length - 1)
+  startTruncatedBody(res, length, bytes, () => {
     const timer = setTimeout(resetConnection, RESET_DELAY_MS)
     res.on('close', () => clearTimeout(timer))
   })
 }
 
-/** `/close-mid-body`: announces 100000 bytes, sends 1000, then a clean FIN. */
-function closeMidBody({ res, endConnection }: Exchange): void {
-  startTruncatedBody(res, 1_000, endConnection)
+/** `/close-mid-body?length=L`: announces L bytes (default 100000), sends 1000 (fewer if L is smaller), then a clean FIN. */
+function closeMidBody({ res, query, endConnection }: Exchange): void {
+  const length = intParam(query, 'length', TRUNCATED_BODY_LENGTH)
+  startTruncatedBody(res, length, Math.min(1_000, length - 1), endConnection)
 }
 
-/** `/stall-mid-body?bytes=N`: announces 100000 bytes, sends N (default 1000), then goes silent forever. */
+/** `/stall-mid-body?bytes=N&length=L`: announces L bytes (default 100000), sends N (default 1000), then goes silent forever. */
 function stallMidBody({ res, query }: Exchange): void {
-  startTruncatedBody(res, intParam(query, 'bytes', 1_000, TRUNCATED_BODY_LENGTH - 1), () => {})
+  const length = intParam(query, 'length', TRUNCATED_BODY_LENGTH)
+  startTruncatedBody(res, length, intParam(query, 'bytes', 1_000, length - 1), () => {})
 }
 
 /** `/chunked-cut`: a chunked body that ends with a FIN instead of the terminating 0-chunk. */
@@ -368,12 +371,17 @@ function chunkedCut({ res, endConnection }: Exchange): void {
   })
 }
 
-/** `/trickle?chunks=N&interval=MS&size=S`: N chunks (default 10) of S bytes (default 100) every MS ms (default 100). */
+/**
+ * `/trickle?chunks=N&interval=MS&size=S&declared=1`: N chunks (default 10) of S bytes (default 100) every MS ms
+ * (default 100); chunked, or with its `Content-Length` when `declared=1`.
+ */
 function trickle({ res, query }: Exchange): void {
   const chunks = intParam(query, 'chunks', 10)
   const size = intParam(query, 'size', 100)
   const interval = intParam(query, 'interval', 100)
-  res.writeHead(200, { 'content-type': 'application/octet-stream' })
+  const head: Record<string, string | number> = { 'content-type': 'application/octet-stream' }
+  if (query.get('declared') === '1') head['content-length'] = chunks * size
+  res.writeHead(200, head)
   let sent = 0
   const timer = setInterval(() => {
     if (sent < chunks) res.write(downloadChunk(sent * size, size))
@@ -464,9 +472,9 @@ function sendText(res: ServerResponse, code: number, body: string, headers: Reco
   res.end(body)
 }
 
-/** Announces TRUNCATED_BODY_LENGTH bytes, writes `bytes` of them, then calls `then` once they reached the socket. */
-function startTruncatedBody(res: ServerResponse, bytes: number, then: () => void): void {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': TRUNCATED_BODY_LENGTH })
+/** Announces `length` bytes, writes `bytes` of them, then calls `then` once they reached the socket. */
+function startTruncatedBody(res: ServerResponse, length: number, bytes: number, then: () => void): void {
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': length })
   res.flushHeaders()
   if (bytes > 0) res.write(downloadChunk(0, bytes))
   // Socket writes complete in order: this callback runs once the head and body bytes were handed to the kernel.

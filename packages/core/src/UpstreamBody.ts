@@ -54,9 +54,14 @@ export class UpstreamBody extends Readable {
    * aborts it; an upstream failure destroys the response (the truncation stays visible).
    */
   sendTo(res: ServerResponse): void {
-    this.sink = res
     // no one reads this stream: its errors are handled by destroying the response (see _destroy)
     this.on('error', ignore)
+    if (this.destroyed) {
+      // the body failed before it was sent for: cut the connection, nothing went out yet
+      res.destroy()
+      return
+    }
+    this.sink = res
     // what arrived before the consumer did
     let chunk = this.read() as Buffer | null
     while (chunk !== null) {

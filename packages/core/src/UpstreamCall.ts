@@ -46,11 +46,19 @@ export interface UpstreamResponse {
    * arrives with its headers), without making a stream; `undefined` while it is still streaming.
    */
   takeComplete(): Buffer | undefined
+  /**
+   * For a body declared no longer than the gateway keeps before anyone reads it (64 KiB): wait until
+   * it is complete and resolve with it as one buffer, or with the failure when it failed (or was
+   * abandoned) on the way. `undefined` when `declaredLength` is over the limit or unknown, or the body
+   * turned out longer: then read `body`. Never rejects.
+   */
+  completeSoon(declaredLength: number | undefined): Promise<Buffer | Error | undefined>
 }
 
 /**
  * How much of the body is kept before anyone asks for it; then the upstream is paused. A small body
- * that arrives whole within it is sent as a buffer and never becomes a stream.
+ * that arrives whole within it is sent as a buffer and never becomes a stream, and a body declared
+ * (`Content-Length`) within it is waited for (see `completeSoon`).
  */
 const EARLY_BODY_BYTES = 64 * 1024
 
@@ -96,6 +104,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
   private completed = false
   /** The body failed (or was abandoned) before the stream was made. */
   private bodyFailure: Error | undefined
+  /** Someone waits in `completeSoon` for the early body to settle. */
+  private settle: (() => void) | undefined
 
   constructor(
     private readonly spec: CallSpec,
@@ -154,6 +164,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
       else this.early.push(chunk)
       this.earlyBytes += chunk.length
       if (this.earlyBytes <= EARLY_BODY_BYTES) return true
+      this.settle?.()
     } else if (stream.deliver(chunk)) return true
     // the consumer is slow (or not there yet): pause the upstream, and its silence is not idleness
     this.paused = true
@@ -165,6 +176,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
     this.finish()
     this.completed = true
     this.stream?.complete()
+    this.settle?.()
   }
 
   onError(error: Error): void {
@@ -200,6 +212,26 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
     this.early = undefined
     if (early === undefined) return EMPTY
     return early.length === 1 ? (early[0] as Buffer) : Buffer.concat(early, this.earlyBytes)
+  }
+
+  completeSoon(declaredLength: number | undefined): Promise<Buffer | Error | undefined> {
+    const whole = this.takeComplete() ?? this.bodyFailure
+    if (
+      whole !== undefined ||
+      declaredLength === undefined ||
+      declaredLength > EARLY_BODY_BYTES ||
+      this.stream !== undefined ||
+      this.phase !== BODY ||
+      this.earlyBytes > EARLY_BODY_BYTES
+    ) {
+      return Promise.resolve(whole)
+    }
+    return new Promise((resolve) => {
+      this.settle = () => {
+        this.settle = undefined
+        resolve(this.takeComplete() ?? this.bodyFailure)
+      }
+    })
   }
 
   // ---- the body stream's side ----
@@ -258,6 +290,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
     else {
       this.bodyFailure = failure
       this.early = undefined
+      this.settle?.()
     }
   }
 

@@ -37,7 +37,7 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
     return errorResponse(error, errorRequest(request), context)
   }
   const sent = upstreamRequestHeaders(request, options)
-  const length = request.hasBody ? declaredLength(request) : undefined
+  const length = request.hasBody ? requestLength(request) : undefined
   if (length !== undefined && length > options.bodyLimit) {
     const error = new GatewayError('request_body_too_large', { phase: 'send' })
     context.report(error, { method, path: url, target: '', attempt: 1 })
@@ -110,9 +110,22 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
   try {
     const headers = clientResponseHeaders(response.rawHeaders, request, sent, destination.target, options)
     const status = response.statusCode
-    // a response that already arrived whole goes out as a buffer: no stream to pipe (not for HEAD,
-    // 204 and 304, whose framing headers describe a body that is not there)
-    const whole = method === 'HEAD' || status === 204 || status === 304 ? undefined : response.takeComplete()
+    // HEAD, 204 and 304 have framing headers that describe a body that is not there
+    if (method === 'HEAD' || status === 204 || status === 304) {
+      return { status, headers, body: response.body, error: undefined }
+    }
+    // a response that arrived whole goes out as a buffer, and so does a short one (declared within
+    // 64 KiB) once it has: no stream to pipe, which costs the frameworks more than the wait does
+    let whole = response.takeComplete()
+    if (whole === undefined) {
+      const settled = await response.completeSoon(declaredLength(headers['content-length']))
+      // the client left while the body arrived: the upstream exchange was aborted with it
+      if (request.signal.aborted) return undefined
+      // nothing went out yet, so a short body that failed on the way is the gateway's 502 or 504
+      // (already reported to onError), not a cut
+      if (isGatewayError(settled)) return errorResponse(settled, errorRequest(request, sent.requestId), context)
+      if (!(settled instanceof Error)) whole = settled
+    }
     return { status, headers, body: whole ?? response.body, error: undefined }
   } catch (error) {
     response.body.destroy()
@@ -128,8 +141,13 @@ function bodyConsumed(request: GatewayRequest): boolean {
   return body.readableEnded || body.readableDidRead === true || body._body === true
 }
 
+/** A response's `Content-Length` as a number, when it has exactly one. */
+function declaredLength(value: string | string[] | undefined): number | undefined {
+  return typeof value === 'string' ? Number(value) : undefined
+}
+
 /** The request's `Content-Length`, when it declared one. */
-function declaredLength(request: GatewayRequest): number | undefined {
+function requestLength(request: GatewayRequest): number | undefined {
   const raw = request.rawHeaders
   for (let i = 0; i < raw.length; i += 2) {
     if ((raw[i] as string).length === 14 && (raw[i] as string).toLowerCase() === 'content-length') {
