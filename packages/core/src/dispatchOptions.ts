@@ -11,7 +11,8 @@ export interface AttemptRoute {
 
 /**
  * undici's dispatch options for one attempt: an object literal with every field undici's `Request`
- * reads present (but two it no longer takes), most of them `undefined`.
+ * reads present (bar `servername` and `maxRedirections`, which undici 7's types no longer offer),
+ * most of them `undefined`.
  *
  * Not `{ ...route, body }`: undici's `Request` constructor destructures sixteen fields, and from an
  * object made by a spread, with most of them absent, that cost about 8.5 µs per request (measured on
