@@ -218,8 +218,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
     const whole = this.takeComplete() ?? this.bodyFailure
     if (
       whole !== undefined ||
-      declaredLength === undefined ||
-      declaredLength > EARLY_BODY_BYTES ||
+      // not `> limit`: a length that is not a number (from a rewriting hook) must not make it wait
+      !(declaredLength !== undefined && declaredLength <= EARLY_BODY_BYTES) ||
       this.stream !== undefined ||
       this.phase !== BODY ||
       this.earlyBytes > EARLY_BODY_BYTES
