@@ -1,7 +1,7 @@
-import { resolveOptions } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
-import { Circuit } from '../../packages/core/src/Circuit.js'
-import { RetryBudget } from '../../packages/core/src/RetryBudget.js'
+import { resolveOptions } from '~core/options/resolveOptions.js'
+import { RetryBudget } from '~core/policy/RetryBudget.js'
+import { Circuit } from '~core/targets/Circuit.js'
 
 const settings = resolveOptions({ circuit: { failures: 3, halfOpenAfter: 1000, maxHalfOpenAfter: 3000 } }).circuit
 if (settings === undefined) throw new Error('circuit settings expected')

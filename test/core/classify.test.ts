@@ -1,8 +1,9 @@
 import { request as httpRequest } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
-import { classify, GatewayError, isGatewayError } from '@gateway-middleware/core'
 import { request as undiciRequest } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { classify } from '~core/errors/classify.js'
+import { GatewayError, isGatewayError } from '~core/errors/GatewayError.js'
 import { type FaultUpstream, refusedUrl, startFaultUpstream } from '../helpers/faultUpstream.js'
 import { fixture } from '../helpers/tls.js'
 

@@ -1,6 +1,7 @@
-import { fromNodeRequest, type ResolvedTarget, resolveOptions } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
-import { clientResponseHeaders } from '../../packages/core/src/clientResponseHeaders.js'
+import { type ResolvedTarget, resolveOptions } from '~core/options/resolveOptions.js'
+import { clientResponseHeaders } from '~core/proxy/clientResponseHeaders.js'
+import { fromNodeRequest } from '~core/seam/GatewayRequest.js'
 
 const options = resolveOptions({ target: 'http://10.1.2.3:8080/v1' })
 const request = {

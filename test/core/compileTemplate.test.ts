@@ -1,5 +1,6 @@
-import { compileTemplate, escapeHtml, type TemplateValues } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
+import { compileTemplate, type TemplateValues } from '~core/error-pages/compileTemplate.js'
+import { escapeHtml } from '~core/error-pages/escapeHtml.js'
 
 const values: TemplateValues = {
   status: '502',

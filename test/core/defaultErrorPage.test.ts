@@ -1,11 +1,7 @@
-import {
-  defaultErrorPage,
-  ERROR_PAGE_TYPES,
-  FAILURES,
-  type FailureCode,
-  proxyStatusType,
-} from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
+import { defaultErrorPage } from '~core/error-pages/defaultErrorPage.js'
+import { ERROR_PAGE_TYPES } from '~core/error-pages/negotiateType.js'
+import { FAILURES, type FailureCode, proxyStatusType } from '~core/errors/failures.js'
 import { expectNoLeak } from '../contract/harness.js'
 
 const values = (code: FailureCode, requestId = 'r-1') => ({

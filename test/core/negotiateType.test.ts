@@ -1,5 +1,6 @@
-import { ERROR_PAGE_TYPES, type ErrorPageType, negotiateType } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
+import type { ErrorPageType } from '~core/error-pages/ErrorPages.js'
+import { ERROR_PAGE_TYPES, negotiateType } from '~core/error-pages/negotiateType.js'
 
 const htmlFirst = ERROR_PAGE_TYPES
 const jsonFirst: readonly ErrorPageType[] = [

@@ -1,5 +1,6 @@
-import { errorRequest, isSafeRequestId, requestId } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
+import { errorRequest } from '~core/error-pages/errorRequest.js'
+import { isSafeRequestId, requestId } from '~core/http/requestId.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createGateway, resolveErrorPages, resolveOptions } from '@gateway-middleware/core'
 import { afterAll, describe, expect, it } from 'vitest'
+import { resolveErrorPages } from '~core/error-pages/resolveErrorPages.js'
+import { createGateway } from '~core/gateway/createGateway.js'
+import { resolveOptions } from '~core/options/resolveOptions.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gateway-pages-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

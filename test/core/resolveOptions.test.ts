@@ -1,5 +1,6 @@
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOTAL_TIMEOUT_MS, resolveOptions } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOTAL_TIMEOUT_MS } from '~core/options/defaults.js'
+import { resolveOptions } from '~core/options/resolveOptions.js'
 
 const target = 'http://127.0.0.1:4000'
 

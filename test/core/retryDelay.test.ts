@@ -1,5 +1,6 @@
-import { backoff, type ResolvedRetry, resolveOptions, retryAfterMs, retryDelay } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
+import { type ResolvedRetry, resolveOptions } from '~core/options/resolveOptions.js'
+import { backoff, retryAfterMs, retryDelay } from '~core/policy/retryDelay.js'
 
 const policy = resolveOptions({ retry: { statusCodes: [503], on: ['http_response_timeout'] } }).retry as ResolvedRetry
 const get = { method: 'GET', idempotencyKey: false, replayable: true, remainingMs: 60_000 }

@@ -1,6 +1,6 @@
-import { type ResolvedOptions, type ResolvedTarget, resolveOptions } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
-import { upstreamPath } from '../../packages/core/src/upstreamPath.js'
+import { type ResolvedOptions, type ResolvedTarget, resolveOptions } from '~core/options/resolveOptions.js'
+import { upstreamPath } from '~core/proxy/upstreamPath.js'
 
 const withBase = resolveOptions({ target: 'http://127.0.0.1:4000/v1' })
 const noBase = resolveOptions({ target: 'http://127.0.0.1:4000' })

@@ -1,15 +1,7 @@
-export { classify } from './classify.js'
-export { type AbortSignalLike, clientGoneSignal } from './clientGoneSignal.js'
-export {
-  compileTemplate,
-  TEMPLATE_PLACEHOLDERS,
-  type TemplatePlaceholder,
-  type TemplateValues,
-} from './compileTemplate.js'
-export { createGateway, type Gateway } from './createGateway.js'
-export { defaultErrorPage } from './defaultErrorPage.js'
-export * from './defaults.js'
-export { discardLaterWrites } from './discardLaterWrites.js'
+// The public API of @gateway-middleware/core. What framework adapters need besides it is in
+// `@gateway-middleware/core/adapter`.
+
+export { TEMPLATE_PLACEHOLDERS, type TemplatePlaceholder, type TemplateValues } from './error-pages/compileTemplate.js'
 export type {
   ErrorPage,
   ErrorPageRenderer,
@@ -17,39 +9,26 @@ export type {
   ErrorPageResult,
   ErrorPages,
   ErrorPageType,
-} from './ErrorPages.js'
-export { type ErrorRequest, errorRequest } from './errorRequest.js'
-export { type ErrorResponseContext, errorResponse } from './errorResponse.js'
-export { escapeHtml } from './escapeHtml.js'
-export { FAILURES, type FailureCode, type FailureRow, isFailureCode, proxyStatusType } from './failures.js'
-export type { ClientRequestOptions, ClientResponse, GatewayClient } from './GatewayClient.js'
-export { type FailurePhase, GatewayError, isGatewayError } from './GatewayError.js'
-export { fromNodeRequest, type GatewayRequest, type NodeRequestContext } from './GatewayRequest.js'
-export type { GatewayResponse } from './GatewayResponse.js'
-export { ERROR_PAGE_TYPES, negotiateType } from './negotiateType.js'
+} from './error-pages/ErrorPages.js'
+export * from './error-pages/errorPageDefaults.js'
+export { classify } from './errors/classify.js'
+export { FAILURES, type FailureCode, type FailureRow, isFailureCode, proxyStatusType } from './errors/failures.js'
+export { type FailurePhase, GatewayError, isGatewayError } from './errors/GatewayError.js'
+export type { FailureContext, RetryContext } from './events/FailureContext.js'
+export { createGateway, type Gateway } from './gateway/createGateway.js'
+export type { ClientRequestOptions, ClientResponse, GatewayClient } from './guard/GatewayClient.js'
+export type { HeaderRecord } from './http/headerRecord.js'
+export * from './options/defaults.js'
 export type {
   CircuitOptions,
-  FailureContext,
   GatewayOptions,
-  HeaderRecord,
   PoolOptions,
-  RetryContext,
   RetryOptions,
   TimeoutMs,
   TimeoutOptions,
   TlsOptions,
-} from './options.js'
-export { type GuardContext, type GuardedRequest, type GuardHooks, RequestGuard } from './RequestGuard.js'
-export { isSafeRequestId, requestId } from './requestId.js'
-export { type ResolvedErrorPage, type ResolvedErrorPages, resolveErrorPages } from './resolveErrorPages.js'
-export {
-  type ResolvedCircuit,
-  type ResolvedOptions,
-  type ResolvedRetry,
-  type ResolvedTarget,
-  resolveOptions,
-} from './resolveOptions.js'
-export { type AttemptOutcome, backoff, type RetryRequest, retryAfterMs, retryDelay } from './retryDelay.js'
-export { UpstreamBody } from './UpstreamBody.js'
-export { warnOnce } from './warnOnce.js'
-export { writeResponse } from './writeResponse.js'
+} from './options/options.js'
+export type { ResolvedOptions } from './options/resolveOptions.js'
+export type { GatewayRequest } from './seam/GatewayRequest.js'
+export type { GatewayResponse } from './seam/GatewayResponse.js'
+export type { UpstreamBody } from './upstream/UpstreamBody.js'

@@ -1,4 +1,4 @@
-import { writeResponse } from '@gateway-middleware/core'
+import { writeResponse } from '@gateway-middleware/core/adapter'
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express'
 import { GUARD, type GuardState } from './guardState.js'
 

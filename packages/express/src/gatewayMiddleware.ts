@@ -1,14 +1,11 @@
+import { createGateway, type Gateway, type GatewayOptions, type GatewayResponse } from '@gateway-middleware/core'
 import {
   clientGoneSignal,
-  createGateway,
   discardLaterWrites,
   fromNodeRequest,
-  type Gateway,
-  type GatewayOptions,
-  type GatewayResponse,
   warnOnce,
   writeResponse,
-} from '@gateway-middleware/core'
+} from '@gateway-middleware/core/adapter'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { GUARD, type GuardState } from './guardState.js'
 

@@ -1,4 +1,4 @@
-import type { RequestGuard } from '@gateway-middleware/core'
+import type { RequestGuard } from '@gateway-middleware/core/adapter'
 
 /** Where a guarded request keeps its guard for `gatewayErrorHandler()`. */
 export const GUARD = Symbol.for('gateway-middleware.express.guard')

@@ -1,4 +1,5 @@
 import { createGateway, type GatewayOptions } from '@gateway-middleware/core'
+import { optionError } from '@gateway-middleware/core/adapter'
 import type { FastifyPluginAsync, FastifyRegisterOptions, RegisterOptions } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { guardRoutes } from './guardRoutes.js'
@@ -31,8 +32,10 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
   if (gateway.mode === 'guard') {
     if (options.prefix !== undefined) {
       await gateway.close()
-      throw new TypeError(
-        `gateway-middleware: option "prefix" expected a target to proxy to (without target the plugin guards the routes declared after it), got ${JSON.stringify(options.prefix)}`,
+      throw optionError(
+        'prefix',
+        'a target to proxy to (without target the plugin guards the routes declared after it)',
+        options.prefix,
       )
     }
     guardRoutes(instance, gateway)

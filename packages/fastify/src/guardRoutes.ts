@@ -1,4 +1,5 @@
-import { clientGoneSignal, type Gateway, type GatewayResponse } from '@gateway-middleware/core'
+import type { Gateway, GatewayResponse } from '@gateway-middleware/core'
+import { clientGoneSignal } from '@gateway-middleware/core/adapter'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod, RouteOptions } from 'fastify'
 import { sendResponse } from './sendResponse.js'
 

@@ -1,4 +1,5 @@
-import { clientGoneSignal, fromNodeRequest, type Gateway } from '@gateway-middleware/core'
+import type { Gateway } from '@gateway-middleware/core'
+import { clientGoneSignal, fromNodeRequest } from '@gateway-middleware/core/adapter'
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import { sendFailed, sendResponse } from './sendResponse.js'
 import { stripPrefix } from './stripPrefix.js'

@@ -1,10 +1,5 @@
-import {
-  clientGoneSignal,
-  createGateway,
-  fromNodeRequest,
-  type Gateway,
-  type GatewayOptions,
-} from '@gateway-middleware/core'
+import { createGateway, type Gateway, type GatewayOptions } from '@gateway-middleware/core'
+import { clientGoneSignal, fromNodeRequest } from '@gateway-middleware/core/adapter'
 import type { Middleware } from 'koa'
 import { guardMiddleware } from './guardMiddleware.js'
 import { mountPathOf } from './mountPathOf.js'

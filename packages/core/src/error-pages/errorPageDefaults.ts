@@ -1,0 +1,4 @@
+/** The type of an error page when `Accept` is missing, is `*\/*` or names nothing offered. */
+export const DEFAULT_ERROR_PAGE_TYPE = 'text/html'
+/** Longest a custom error page function may take before the default page is sent instead, in ms. */
+export const ERROR_PAGE_RENDER_TIMEOUT_MS = 1_000

@@ -1,0 +1,27 @@
+import type { FailureCode } from '../errors/failures.js'
+
+/** What `onError` is told besides the error. Holds nothing secret. */
+export interface FailureContext {
+  /** The client's request method. */
+  method: string
+  /** The path (and query) sent upstream. */
+  path: string
+  /** The origin of the target that failed, as configured. */
+  target: string
+  /** Which attempt failed: 1 for the first. */
+  attempt: number
+  /**
+   * Set when a custom error page failed (threw, rejected, timed out or returned no page): its
+   * `errorPages` key. The error is then a `proxy_internal_error` whose `cause` is the page's error;
+   * the client got the default page.
+   */
+  errorPage?: string
+}
+
+/** What `onRetry` is told: the failure that is retried, and when. Holds nothing secret. */
+export interface RetryContext extends FailureContext {
+  /** The failure kind, or `status_<code>` for a listed upstream status. */
+  reason: FailureCode | `status_${number}`
+  /** Milliseconds until the next attempt. */
+  delay: number
+}

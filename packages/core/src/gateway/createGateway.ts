@@ -1,0 +1,146 @@
+import { Agent, type Dispatcher, Pool } from 'undici'
+import { errorRequest } from '../error-pages/errorRequest.js'
+import { errorResponse } from '../error-pages/errorResponse.js'
+import type { GatewayError } from '../errors/GatewayError.js'
+import type { FailureContext, RetryContext } from '../events/FailureContext.js'
+import { CallUrls } from '../guard/GatewayClient.js'
+import { type GuardedRequest, type GuardHooks, RequestGuard } from '../guard/RequestGuard.js'
+import type { GatewayOptions } from '../options/options.js'
+import { type ResolvedOptions, type ResolvedTarget, resolveOptions } from '../options/resolveOptions.js'
+import { RetryBudget } from '../policy/RetryBudget.js'
+import { proxy } from '../proxy/proxy.js'
+import type { GatewayRequest } from '../seam/GatewayRequest.js'
+import type { GatewayResponse } from '../seam/GatewayResponse.js'
+import { Circuit } from '../targets/Circuit.js'
+import { TargetSet } from '../targets/TargetSet.js'
+import { closeGracefully } from './closeGracefully.js'
+
+/** The framework-agnostic gateway that every adapter wraps. */
+export interface Gateway {
+  /** The options, resolved once at setup. */
+  readonly options: ResolvedOptions
+  /** `proxy` with a target; `guard` without one. */
+  readonly mode: 'proxy' | 'guard'
+  /**
+   * Proxy mode: forward a request to a target. Resolves with the upstream's response (its body
+   * streaming) or the gateway's answer to an upstream failure; with `undefined` when the client went
+   * away (nothing to write). Rejects only for bugs (a throwing hook, a header undici refuses): the
+   * framework's 500.
+   */
+  proxy(request: GatewayRequest): Promise<GatewayResponse | undefined>
+  /** Guard mode: protect one request (its deadline, its client, its error decisions). */
+  guard(request: GuardedRequest, hooks: GuardHooks): RequestGuard
+  /**
+   * The gateway's answer to a failure, for errors that reach an adapter another way: negotiated from
+   * the request's `Accept`, with its safe `X-Request-Id` (else a new one). Never rejects.
+   */
+  errorResponse(
+    error: GatewayError,
+    request: { readonly method: string; readonly url: string; readonly rawHeaders?: readonly string[] },
+  ): Promise<GatewayResponse>
+  /**
+   * Stop taking new upstream calls (they get 503), let in-flight ones finish for up to `graceMs`
+   * (default `gracePeriod`), then abort the rest and close every pool. Idempotent.
+   */
+  close(graceMs?: number): Promise<void>
+}
+
+/** Resolve the options and open the upstream pools: once, at setup. */
+export function createGateway(options: GatewayOptions = {}): Gateway {
+  const resolved = resolveOptions(options)
+  const { onError, onRetry, retry } = resolved
+  const report = (error: GatewayError, context: FailureContext): void => {
+    if (onError === undefined) return
+    try {
+      onError(error, context)
+    } catch {
+      // a throwing hook must not break the gateway
+    }
+  }
+  const retrying = (context: RetryContext): void => {
+    if (onRetry === undefined) return
+    try {
+      onRetry(context)
+    } catch {
+      // a throwing hook must not break the gateway
+    }
+  }
+  const budget = retry === undefined ? undefined : new RetryBudget(retry.budgetPercent, retry.budgetMinConcurrency)
+  const targets = new TargetSet(
+    resolved.targets.map((target) => ({
+      target,
+      dispatcher: createPool(target, resolved),
+      circuit: resolved.circuit === undefined ? undefined : new Circuit(resolved.circuit),
+    })),
+  )
+  const agent = resolved.targets.length === 0 ? createAgent(resolved) : undefined
+  // set once close() began: no new upstream calls are taken
+  const lifecycle = { closing: false }
+  const proxyContext = { options: resolved, targets, budget, report, retrying, lifecycle }
+  const guardContext = {
+    options: resolved,
+    dispatcher: agent as Dispatcher,
+    urls: new CallUrls(agent as Dispatcher),
+    budget,
+    report,
+    retrying,
+    lifecycle,
+  }
+  let closing: Promise<void> | undefined
+  return {
+    options: resolved,
+    mode: agent === undefined ? 'proxy' : 'guard',
+    proxy(request) {
+      if (agent !== undefined) {
+        return Promise.reject(new TypeError('gateway-middleware: proxy() needs the "target" option'))
+      }
+      return proxy(proxyContext, request)
+    },
+    guard(request, hooks) {
+      if (agent === undefined) throw new TypeError('gateway-middleware: guard() is for a gateway without "target"')
+      return new RequestGuard(guardContext, request, hooks)
+    },
+    errorResponse(error, request) {
+      return Promise.resolve(errorResponse(error, errorRequest(request), proxyContext))
+    },
+    close(graceMs = resolved.gracePeriod) {
+      lifecycle.closing = true
+      const dispatchers = agent === undefined ? targets.destinations.map((d) => d.dispatcher) : [agent]
+      closing ??= closeGracefully(dispatchers, graceMs)
+      return closing
+    },
+  }
+}
+
+/** undici connect options: the connect timeout as a backstop, and TLS verified by default. */
+function connectOptions({ timeout, tls }: ResolvedOptions) {
+  return {
+    timeout: timeout.connect,
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
+    ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+  }
+}
+
+/** Proxy mode: a pool per target; its headers and body timeouts are off, the gateway's own timer runs them. */
+function createPool(target: ResolvedTarget, options: ResolvedOptions): Dispatcher {
+  return new Pool(target.origin, {
+    connections: options.pool.connections,
+    keepAliveTimeout: options.pool.keepAliveTimeout,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: connectOptions(options),
+  })
+}
+
+/** Guard mode: an agent for any origin, keeping undici's timeouts for `fetch` (the gateway's timer runs them for `request`). */
+function createAgent(options: ResolvedOptions): Agent {
+  return new Agent({
+    connections: options.pool.connections,
+    keepAliveTimeout: options.pool.keepAliveTimeout,
+    headersTimeout: options.timeout.headers,
+    bodyTimeout: options.timeout.idle,
+    connect: connectOptions(options),
+  })
+}

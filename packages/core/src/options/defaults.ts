@@ -1,0 +1,45 @@
+/** Connect (TCP + TLS) timeout, in ms: Envoy's default. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
+/** Request sent → response headers, in ms. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 30_000
+/** Longest upstream silence while the response body streams, in ms. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000
+/** Request arrival → response headers, shared by all attempts, in ms. */
+export const DEFAULT_TOTAL_TIMEOUT_MS = 60_000
+/** Most open connections per target; more requests queue for a free one. */
+export const DEFAULT_CONNECTIONS = 128
+/** How long an idle pooled upstream connection is kept, in ms (shorter than Node servers' 5 s). */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 4_000
+/** Name of this gateway in `Via` and `Proxy-Status`. */
+export const DEFAULT_PROXY_NAME = 'gateway-middleware'
+/** Most retries after the first attempt. */
+export const DEFAULT_RETRY_LIMIT = 2
+/** Methods treated as idempotent (RFC 9110 §9.2.2). */
+export const DEFAULT_RETRY_METHODS: readonly string[] = Object.freeze([
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PUT',
+  'DELETE',
+  'TRACE',
+])
+/** Longest wait before a retry, in ms. */
+export const DEFAULT_RETRY_MAX_DELAY_MS = 2_000
+/** Request bodies kept for replay, in bytes. */
+export const DEFAULT_RETRY_BODY_LIMIT = 64 * 1024
+/** Retries in flight as a percentage of active requests (Envoy's budget). */
+export const DEFAULT_RETRY_BUDGET_PERCENT = 20
+/** Retries in flight always allowed (Envoy's floor). */
+export const DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY = 3
+/** First backoff step, in ms (Envoy's base interval). */
+export const RETRY_BACKOFF_BASE_MS = 25
+/** Largest backoff step, in ms (Envoy: ten times the base). */
+export const RETRY_BACKOFF_CAP_MS = 250
+/** Consecutive failures to connect that eject a target. */
+export const DEFAULT_CIRCUIT_FAILURES = 5
+/** First rest of an ejected target, in ms. */
+export const DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS = 1_000
+/** Longest rest of an ejected target, in ms. */
+export const DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS = 30_000
+/** How long `close()` lets in-flight upstream calls finish, in ms. */
+export const DEFAULT_GRACE_PERIOD_MS = 10_000

@@ -1,0 +1,222 @@
+import type { ErrorPages } from '../error-pages/ErrorPages.js'
+import type { FailureCode } from '../errors/failures.js'
+import type { GatewayError } from '../errors/GatewayError.js'
+import type { FailureContext, RetryContext } from '../events/FailureContext.js'
+import type { HeaderRecord } from '../http/headerRecord.js'
+import type { GatewayRequest } from '../seam/GatewayRequest.js'
+
+/** A timeout in ms, or `false` to turn that phase's timeout off. */
+export type TimeoutMs = number | false
+
+/** Timeouts by phase, in ms. Each one is enforced by the gateway's own timer, at any resolution. */
+export interface TimeoutOptions {
+  /**
+   * TCP + TLS connect, including the wait for a free pooled connection.
+   * @default 5000
+   */
+  connect?: TimeoutMs
+  /**
+   * From the request being fully sent to the response headers. Time the client spends uploading
+   * does not count.
+   * @default 30000
+   */
+  headers?: TimeoutMs
+  /**
+   * Longest silence of the upstream while the response body streams (a slow client's backpressure
+   * does not count).
+   * @default 30000
+   */
+  idle?: TimeoutMs
+  /**
+   * Deadline from the request's arrival to the upstream's response headers.
+   * @default 60000
+   */
+  total?: TimeoutMs
+}
+
+/** TLS settings for `https:` targets. Certificates are verified by default. */
+export interface TlsOptions {
+  /** Trusted CA certificates (PEM), replacing Node's bundled list. */
+  ca?: string | Buffer | Array<string | Buffer>
+  /** Client certificate (PEM) for mutual TLS. */
+  cert?: string | Buffer
+  /** Client private key (PEM) for mutual TLS. */
+  key?: string | Buffer
+  /** SNI name and the name the certificate must match. @default the target's host name */
+  servername?: string
+  /**
+   * Verify the upstream's certificate. Turn off only for local development.
+   * @default true
+   */
+  rejectUnauthorized?: boolean
+}
+
+/** Upstream connection pool settings, per target. */
+export interface PoolOptions {
+  /**
+   * Most open connections per target; requests beyond it wait for a free connection
+   * (the wait counts against `timeout.connect`).
+   * @default 128
+   */
+  connections?: number
+  /**
+   * How long an idle keep-alive connection is kept, in ms.
+   * @default 4000
+   */
+  keepAliveTimeout?: number
+}
+
+/** Retries: on by default, and safe by default (RFC 9110 §9.2.2). */
+export interface RetryOptions {
+  /**
+   * Most retries after the first attempt.
+   * @default 2
+   */
+  limit?: number
+  /**
+   * Methods treated as idempotent: retried after a reset, and for opted-in failures and statuses.
+   * A request with an `Idempotency-Key` header counts as idempotent too. Failures where nothing
+   * reached the upstream (refused, connect timeout, DNS) are retried for any method.
+   * @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']
+   */
+  methods?: string[]
+  /**
+   * Further failure kinds to retry for idempotent requests, e.g. `http_response_timeout`.
+   * @default []
+   */
+  on?: FailureCode[]
+  /**
+   * Upstream statuses to retry for idempotent requests, e.g. `[502, 503, 504]`. Its `Retry-After`
+   * sets the delay; beyond `maxDelay` or the deadline the response is passed through instead.
+   * @default []
+   */
+  statusCodes?: number[]
+  /**
+   * Longest wait before a retry, in ms.
+   * @default 2000
+   */
+  maxDelay?: number
+  /**
+   * Request bodies up to this many bytes are kept while they stream, so they can be replayed. A
+   * larger body streams straight through and is not retried (never refused for its size).
+   * @default 65536
+   */
+  bodyLimit?: number
+  /** The retry budget (as Envoy's): retries in flight may not exceed it. */
+  budget?: {
+    /**
+     * Retries in flight as a percentage of active requests.
+     * @default 20
+     */
+    percent?: number
+    /**
+     * Retries in flight always allowed, however few requests are active.
+     * @default 3
+     */
+    minConcurrency?: number
+  }
+}
+
+/** Passive health: a target whose connects keep failing is ejected for a while. */
+export interface CircuitOptions {
+  /**
+   * Consecutive failures to connect (refused, connect timeout, DNS) that open the circuit.
+   * @default 5
+   */
+  failures?: number
+  /**
+   * How long an ejected target rests before one trial request, in ms; doubles after a failed trial.
+   * @default 1000
+   */
+  halfOpenAfter?: number
+  /**
+   * The longest rest, in ms.
+   * @default 30000
+   */
+  maxHalfOpenAfter?: number
+}
+
+/** Options of `gatewayMiddleware()` in every framework. */
+export interface GatewayOptions {
+  /**
+   * The upstream to forward to: an `http:` or `https:` URL, optionally with a path prefix, or a
+   * list of them (balanced round robin over the healthy ones). Without
+   * it the gateway runs in guard mode: it guards the routes it wraps, handing each request a client
+   * for its upstream calls and turning upstream failures into 502/504.
+   */
+  target?: string | URL | Array<string | URL>
+  /** Timeouts by phase, in ms; `false` turns one off. */
+  timeout?: TimeoutOptions
+  /**
+   * Change the path sent upstream (after the mount path is stripped, before the target's path
+   * prefix is joined). It can never change the target origin.
+   */
+  rewritePath?: (path: string) => string
+  /**
+   * Send the client's `Host` upstream instead of the target's.
+   * @default false
+   */
+  preserveHost?: boolean
+  /**
+   * Which peers are trusted to send `X-Forwarded-*` and `Forwarded` (as Express's `trust proxy`):
+   * `true` for all, addresses/CIDRs/`loopback`/`uniquelocal`, or a function. Untrusted values are
+   * replaced, not appended to.
+   * @default false
+   */
+  trustProxy?: boolean | string | string[] | ((address: string, hop: number) => boolean)
+  /**
+   * Name of this gateway in `Via` and `Proxy-Status` (an HTTP token).
+   * @default 'gateway-middleware'
+   */
+  proxyName?: string
+  /** Change the headers sent upstream; runs after the hop-by-hop rules, which then apply again. */
+  rewriteRequestHeaders?: (headers: HeaderRecord, request: GatewayRequest) => HeaderRecord
+  /** Change the headers sent to the client; runs after the hop-by-hop rules, which then apply again. */
+  rewriteResponseHeaders?: (headers: HeaderRecord, request: GatewayRequest) => HeaderRecord
+  /** Upstream connection pool. */
+  pool?: PoolOptions
+  /** TLS to `https:` targets. */
+  tls?: TlsOptions
+  /** Limits on what clients send. */
+  limits?: {
+    /**
+     * Most request body bytes accepted (proxy mode). A declared `Content-Length` over it gets 413
+     * before the upstream is contacted; a chunked body crossing it aborts the upstream request and
+     * gets 413 if nothing was sent to the client yet. `false`: no limit.
+     * @default false
+     */
+    body?: number | false
+  }
+  /**
+   * How long `close()` lets in-flight upstream calls finish before it aborts them, in ms.
+   * @default 10000
+   */
+  gracePeriod?: number
+  /**
+   * Retries; `false` turns them off.
+   * @default {} (on: see {@link RetryOptions} for each field's default)
+   */
+  retry?: RetryOptions | false
+  /**
+   * Passive health of each target; `false` turns it off.
+   * @default {} (on: see {@link CircuitOptions} for each field's default)
+   */
+  circuit?: CircuitOptions | false
+  /** Told before every retry (for logs and metrics); must not throw. */
+  onRetry?: (context: RetryContext) => void
+  /**
+   * Custom pages for the 502/503/504 answers the gateway generates (upstream error responses pass
+   * through unchanged), and the default type when `Accept` does not choose.
+   * @default {} (the built-in pages: HTML, problem+json, JSON or text as negotiated)
+   */
+  errorPages?: ErrorPages
+  /** Told of every upstream failure (for logs and metrics); must not throw. */
+  onError?: (error: GatewayError, context: FailureContext) => void
+  /**
+   * Guard mode: override the decision whether an error a route raised is an upstream failure.
+   * Return a failure code (or a `GatewayError`) to answer as that failure, `false` for "not an
+   * upstream failure" (the framework's 500), or `undefined` to keep the built-in decision, which
+   * is passed in.
+   */
+  classifyError?: (error: unknown, decision: GatewayError | undefined) => GatewayError | FailureCode | false | undefined
+}

@@ -1,0 +1,400 @@
+import proxyAddr from 'proxy-addr'
+import { type ResolvedErrorPages, resolveErrorPages } from '../error-pages/resolveErrorPages.js'
+import { type FailureCode, isFailureCode } from '../errors/failures.js'
+import { optionError } from '../errors/optionError.js'
+import {
+  DEFAULT_CIRCUIT_FAILURES,
+  DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS,
+  DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_CONNECTIONS,
+  DEFAULT_GRACE_PERIOD_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_PROXY_NAME,
+  DEFAULT_RETRY_BODY_LIMIT,
+  DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY,
+  DEFAULT_RETRY_BUDGET_PERCENT,
+  DEFAULT_RETRY_LIMIT,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  DEFAULT_RETRY_METHODS,
+  DEFAULT_TOTAL_TIMEOUT_MS,
+} from './defaults.js'
+import type {
+  CircuitOptions,
+  GatewayOptions,
+  PoolOptions,
+  RetryOptions,
+  TimeoutOptions,
+  TlsOptions,
+} from './options.js'
+
+/** A target, parsed once. */
+export interface ResolvedTarget {
+  /** `http://host:port`, as WHATWG URL spells it. */
+  readonly origin: string
+  /** The target's path prefix without a trailing slash (`''` for none). */
+  readonly basePath: string
+  readonly url: URL
+}
+
+/** The retry policy, resolved. */
+export interface ResolvedRetry {
+  readonly limit: number
+  readonly methods: ReadonlySet<string>
+  readonly on: ReadonlySet<FailureCode>
+  readonly statusCodes: ReadonlySet<number>
+  readonly maxDelay: number
+  readonly bodyLimit: number
+  readonly budgetPercent: number
+  readonly budgetMinConcurrency: number
+}
+
+/** The circuit settings, resolved. */
+export interface ResolvedCircuit {
+  readonly failures: number
+  readonly halfOpenAfter: number
+  readonly maxHalfOpenAfter: number
+}
+
+/** Options after defaults, validation and parsing; the request path reads only these. */
+export interface ResolvedOptions {
+  /** The proxy targets; empty in guard mode. */
+  readonly targets: readonly ResolvedTarget[]
+  /** Timeouts in ms; `0` means off. */
+  readonly timeout: {
+    readonly connect: number
+    readonly headers: number
+    readonly idle: number
+    readonly total: number
+  }
+  readonly rewritePath: GatewayOptions['rewritePath']
+  readonly preserveHost: boolean
+  /** Whether the direct peer is trusted to send `X-Forwarded-*`; `undefined` when nobody is. */
+  readonly trust: ((address: string, hop: number) => boolean) | undefined
+  readonly proxyName: string
+  readonly rewriteRequestHeaders: GatewayOptions['rewriteRequestHeaders']
+  readonly rewriteResponseHeaders: GatewayOptions['rewriteResponseHeaders']
+  readonly pool: { readonly connections: number; readonly keepAliveTimeout: number }
+  readonly tls: Readonly<TlsOptions> & { readonly rejectUnauthorized: boolean }
+  readonly onError: GatewayOptions['onError']
+  readonly classifyError: GatewayOptions['classifyError']
+  /** `undefined` when retries are off. */
+  readonly retry: ResolvedRetry | undefined
+  /** `undefined` when passive health is off. */
+  readonly circuit: ResolvedCircuit | undefined
+  readonly onRetry: GatewayOptions['onRetry']
+  /** Custom error pages, compiled; the offered types, the default first. */
+  readonly errorPages: ResolvedErrorPages
+  /** Most request body bytes accepted (`Infinity`: no limit). */
+  readonly bodyLimit: number
+  /** How long `close()` lets in-flight calls finish, in ms. */
+  readonly gracePeriod: number
+}
+
+const TOP_KEYS = [
+  'target',
+  'timeout',
+  'rewritePath',
+  'preserveHost',
+  'trustProxy',
+  'proxyName',
+  'rewriteRequestHeaders',
+  'rewriteResponseHeaders',
+  'pool',
+  'tls',
+  'onError',
+  'classifyError',
+  'retry',
+  'circuit',
+  'onRetry',
+  'errorPages',
+  'limits',
+  'gracePeriod',
+] as const satisfies readonly (keyof GatewayOptions)[]
+const LIMITS_KEYS = ['body'] as const satisfies readonly (keyof NonNullable<GatewayOptions['limits']>)[]
+const RETRY_KEYS = [
+  'limit',
+  'methods',
+  'on',
+  'statusCodes',
+  'maxDelay',
+  'bodyLimit',
+  'budget',
+] as const satisfies readonly (keyof RetryOptions)[]
+const BUDGET_KEYS = ['percent', 'minConcurrency'] as const satisfies readonly (keyof NonNullable<
+  RetryOptions['budget']
+>)[]
+const CIRCUIT_KEYS = [
+  'failures',
+  'halfOpenAfter',
+  'maxHalfOpenAfter',
+] as const satisfies readonly (keyof CircuitOptions)[]
+/** Options that only mean something when proxying to a target. */
+const PROXY_ONLY = [
+  'rewritePath',
+  'preserveHost',
+  'trustProxy',
+  'rewriteRequestHeaders',
+  'rewriteResponseHeaders',
+] as const satisfies readonly (keyof GatewayOptions)[]
+const TIMEOUT_KEYS = ['connect', 'headers', 'idle', 'total'] as const satisfies readonly (keyof TimeoutOptions)[]
+const POOL_KEYS = ['connections', 'keepAliveTimeout'] as const satisfies readonly (keyof PoolOptions)[]
+const TLS_KEYS = [
+  'ca',
+  'cert',
+  'key',
+  'servername',
+  'rejectUnauthorized',
+] as const satisfies readonly (keyof TlsOptions)[]
+/** An HTTP token that is also an RFC 8941 sf-token, so it fits both `Via` and `Proxy-Status`. */
+const PROXY_NAME = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*$/
+
+/**
+ * Fill defaults, validate and freeze the options, once at setup. Throws a `TypeError` naming the
+ * option, what it expected and what it got.
+ */
+export function resolveOptions(options: GatewayOptions | undefined): ResolvedOptions {
+  const input = plainObject(options ?? {}, 'options')
+  checkKeys(input, TOP_KEYS, '')
+  const timeout = plainObject(input.timeout ?? {}, 'timeout')
+  checkKeys(timeout, TIMEOUT_KEYS, 'timeout.')
+  const pool = plainObject(input.pool ?? {}, 'pool')
+  checkKeys(pool, POOL_KEYS, 'pool.')
+  const tls = plainObject(input.tls ?? {}, 'tls')
+  checkKeys(tls, TLS_KEYS, 'tls.')
+  if (input.target === undefined) {
+    for (const key of PROXY_ONLY) {
+      if (input[key] !== undefined)
+        fail(key, 'a target to proxy to (without target the gateway guards routes)', input[key])
+    }
+  }
+
+  return Object.freeze({
+    targets: resolveTargets(input.target),
+    timeout: Object.freeze({
+      connect: timeoutMs(timeout.connect, 'timeout.connect', DEFAULT_CONNECT_TIMEOUT_MS),
+      headers: timeoutMs(timeout.headers, 'timeout.headers', DEFAULT_HEADERS_TIMEOUT_MS),
+      idle: timeoutMs(timeout.idle, 'timeout.idle', DEFAULT_IDLE_TIMEOUT_MS),
+      total: timeoutMs(timeout.total, 'timeout.total', DEFAULT_TOTAL_TIMEOUT_MS),
+    }),
+    rewritePath: optionalFunction(input.rewritePath, 'rewritePath') as GatewayOptions['rewritePath'],
+    preserveHost: optionalBoolean(input.preserveHost, 'preserveHost', false),
+    trust: resolveTrust(input.trustProxy),
+    proxyName: resolveProxyName(input.proxyName),
+    rewriteRequestHeaders: optionalFunction(
+      input.rewriteRequestHeaders,
+      'rewriteRequestHeaders',
+    ) as GatewayOptions['rewriteRequestHeaders'],
+    rewriteResponseHeaders: optionalFunction(
+      input.rewriteResponseHeaders,
+      'rewriteResponseHeaders',
+    ) as GatewayOptions['rewriteResponseHeaders'],
+    pool: Object.freeze({
+      connections: positiveInteger(pool.connections, 'pool.connections', DEFAULT_CONNECTIONS),
+      keepAliveTimeout: positiveInteger(pool.keepAliveTimeout, 'pool.keepAliveTimeout', DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
+    }),
+    tls: resolveTls(tls),
+    onError: optionalFunction(input.onError, 'onError') as GatewayOptions['onError'],
+    classifyError: optionalFunction(input.classifyError, 'classifyError') as GatewayOptions['classifyError'],
+    retry: resolveRetry(input.retry),
+    circuit: resolveCircuit(input.circuit),
+    onRetry: optionalFunction(input.onRetry, 'onRetry') as GatewayOptions['onRetry'],
+    errorPages: resolveErrorPages(input.errorPages),
+    bodyLimit: resolveBodyLimit(input.limits),
+    gracePeriod: nonNegativeInteger(input.gracePeriod, 'gracePeriod', DEFAULT_GRACE_PERIOD_MS),
+  })
+}
+
+function resolveTargets(value: unknown): readonly ResolvedTarget[] {
+  if (value === undefined) return Object.freeze([])
+  if (!Array.isArray(value)) return Object.freeze([resolveTarget(value, 'target')])
+  if (value.length === 0) fail('target', 'at least one URL', value)
+  return Object.freeze(value.map((entry, i) => resolveTarget(entry, `target[${i}]`)))
+}
+
+function resolveRetry(value: unknown): ResolvedRetry | undefined {
+  if (value === false) return undefined
+  const retry = plainObject(value ?? {}, 'retry')
+  checkKeys(retry, RETRY_KEYS, 'retry.')
+  const budget = plainObject(retry.budget ?? {}, 'retry.budget')
+  checkKeys(budget, BUDGET_KEYS, 'retry.budget.')
+  const methods = retry.methods ?? DEFAULT_RETRY_METHODS
+  if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string' || !/^[A-Za-z]+$/.test(m))) {
+    fail('retry.methods', "a list of HTTP methods such as ['GET', 'PUT']", methods)
+  }
+  const on = retry.on ?? []
+  if (!Array.isArray(on) || on.some((code) => !isFailureCode(code))) {
+    fail('retry.on', "a list of failure kinds such as ['http_response_timeout']", on)
+  }
+  const statusCodes = retry.statusCodes ?? []
+  if (!Array.isArray(statusCodes) || statusCodes.some((c) => !Number.isInteger(c) || c < 400 || c > 599)) {
+    fail('retry.statusCodes', 'a list of 4xx/5xx statuses such as [502, 503, 504]', statusCodes)
+  }
+  const percent = budget.percent ?? DEFAULT_RETRY_BUDGET_PERCENT
+  if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {
+    fail('retry.budget.percent', 'a percentage from 0 to 100', percent)
+  }
+  return Object.freeze({
+    limit: nonNegativeInteger(retry.limit, 'retry.limit', DEFAULT_RETRY_LIMIT),
+    methods: new Set((methods as string[]).map((m) => m.toUpperCase())),
+    on: new Set(on as FailureCode[]),
+    statusCodes: new Set(statusCodes as number[]),
+    maxDelay: positiveInteger(retry.maxDelay, 'retry.maxDelay', DEFAULT_RETRY_MAX_DELAY_MS),
+    bodyLimit: nonNegativeInteger(retry.bodyLimit, 'retry.bodyLimit', DEFAULT_RETRY_BODY_LIMIT),
+    budgetPercent: percent,
+    budgetMinConcurrency: nonNegativeInteger(
+      budget.minConcurrency,
+      'retry.budget.minConcurrency',
+      DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY,
+    ),
+  })
+}
+
+function resolveBodyLimit(value: unknown): number {
+  const limits = plainObject(value ?? {}, 'limits')
+  checkKeys(limits, LIMITS_KEYS, 'limits.')
+  if (limits.body === undefined || limits.body === false) return Number.POSITIVE_INFINITY
+  return positiveInteger(limits.body, 'limits.body', 0)
+}
+
+function resolveCircuit(value: unknown): ResolvedCircuit | undefined {
+  if (value === false) return undefined
+  const circuit = plainObject(value ?? {}, 'circuit')
+  checkKeys(circuit, CIRCUIT_KEYS, 'circuit.')
+  const halfOpenAfter = positiveInteger(
+    circuit.halfOpenAfter,
+    'circuit.halfOpenAfter',
+    DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS,
+  )
+  const maxHalfOpenAfter = positiveInteger(
+    circuit.maxHalfOpenAfter,
+    'circuit.maxHalfOpenAfter',
+    Math.max(DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS, halfOpenAfter),
+  )
+  if (maxHalfOpenAfter < halfOpenAfter) {
+    fail('circuit.maxHalfOpenAfter', `at least circuit.halfOpenAfter (${halfOpenAfter})`, maxHalfOpenAfter)
+  }
+  return Object.freeze({
+    failures: positiveInteger(circuit.failures, 'circuit.failures', DEFAULT_CIRCUIT_FAILURES),
+    halfOpenAfter,
+    maxHalfOpenAfter,
+  })
+}
+
+function nonNegativeInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(name, 'a whole number ≥ 0', value)
+  return value
+}
+
+function resolveTarget(value: unknown, name: string): ResolvedTarget {
+  const expected = "an http: or https: URL such as 'http://127.0.0.1:4000'"
+  if (typeof value !== 'string' && !(value instanceof URL)) fail(name, expected, value)
+  let url: URL
+  try {
+    url = new URL(String(value))
+  } catch {
+    fail(name, expected, value)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(name, expected, value)
+  if (url.username !== '' || url.password !== '') {
+    fail(name, 'a URL without credentials (set an Authorization header with rewriteRequestHeaders)', value)
+  }
+  if (url.search !== '' || url.hash !== '') fail(name, 'a URL without query string or fragment', value)
+  const basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '')
+  return Object.freeze({ origin: url.origin, basePath, url })
+}
+
+function timeoutMs(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (value === false) return 0
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(name, 'a positive number of milliseconds, or false to turn it off', value)
+  }
+  // Node timers hold at most a 32-bit signed number of ms
+  if (value > 2_147_483_647) fail(name, 'at most 2147483647 ms (about 24.8 days)', value)
+  return value
+}
+
+function positiveInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) fail(name, 'a positive integer', value)
+  return value
+}
+
+function optionalBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') fail(name, 'true or false', value)
+  return value
+}
+
+function optionalFunction(value: unknown, name: string): unknown {
+  if (value !== undefined && typeof value !== 'function') fail(name, 'a function', value)
+  return value
+}
+
+function resolveTrust(value: unknown): ResolvedOptions['trust'] {
+  if (value === undefined || value === false) return undefined
+  if (value === true) return () => true
+  if (typeof value === 'function') return value as (address: string, hop: number) => boolean
+  const list = typeof value === 'string' ? value.split(',').map((entry) => entry.trim()) : value
+  if (!Array.isArray(list) || list.some((entry) => typeof entry !== 'string')) {
+    fail('trustProxy', "true, false, an address/CIDR list such as ['loopback', '10.0.0.0/8'], or a function", value)
+  }
+  try {
+    return proxyAddr.compile(list as string[])
+  } catch (error) {
+    fail('trustProxy', `addresses or CIDRs (${(error as Error).message})`, value)
+  }
+}
+
+function resolveProxyName(value: unknown): string {
+  if (value === undefined) return DEFAULT_PROXY_NAME
+  if (typeof value !== 'string' || !PROXY_NAME.test(value)) {
+    fail('proxyName', "an HTTP token starting with a letter, such as 'edge-gateway'", value)
+  }
+  return value
+}
+
+function resolveTls(tls: Record<string, unknown>): ResolvedOptions['tls'] {
+  const pem = (value: unknown, name: string) => {
+    if (value !== undefined && typeof value !== 'string' && !Buffer.isBuffer(value)) {
+      fail(name, 'a PEM string or Buffer', value)
+    }
+  }
+  if (Array.isArray(tls.ca)) {
+    for (const [i, entry] of tls.ca.entries()) pem(entry, `tls.ca[${i}]`)
+  } else pem(tls.ca, 'tls.ca')
+  pem(tls.cert, 'tls.cert')
+  pem(tls.key, 'tls.key')
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    fail(tls.cert === undefined ? 'tls.cert' : 'tls.key', 'tls.cert and tls.key together', undefined)
+  }
+  if (tls.servername !== undefined && (typeof tls.servername !== 'string' || tls.servername === '')) {
+    fail('tls.servername', 'a host name', tls.servername)
+  }
+  return Object.freeze({
+    ...(tls as TlsOptions),
+    rejectUnauthorized: optionalBoolean(tls.rejectUnauthorized, 'tls.rejectUnauthorized', true),
+  })
+}
+
+function plainObject(value: unknown, name: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(name, 'an object', value)
+  return value as Record<string, unknown>
+}
+
+function checkKeys(object: Record<string, unknown>, known: readonly string[], prefix: string): void {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      fail(`${prefix}${key}`, `one of ${known.map((k) => prefix + k).join(', ')} (unknown option)`, object[key])
+    }
+  }
+}
+
+/** Throw the setup error: the option, what it expected, what it got. */
+function fail(name: string, expected: string, got: unknown): never {
+  throw optionError(name, expected, got)
+}

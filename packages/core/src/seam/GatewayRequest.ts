@@ -1,0 +1,58 @@
+import type { IncomingMessage } from 'node:http'
+import type { Readable } from 'node:stream'
+import type { AbortSignalLike } from './AbortSignalLike.js'
+
+/**
+ * The request side of the one seam between the core and the framework adapters: a plain Node
+ * request, with the mount path the framework stripped.
+ */
+export interface GatewayRequest {
+  /** Request method, as received. */
+  readonly method: string
+  /** Request-target after the mount path, with the query string: `/users?id=1`. */
+  readonly url: string
+  /** The mount path the framework stripped (`''` when none), for rewriting redirects. */
+  readonly mountPath: string
+  /** Header lines as received: `[name, value, name, value, …]` (Node's `rawHeaders`). */
+  readonly rawHeaders: readonly string[]
+  /** `1.1`, `1.0` or `2.0`. */
+  readonly httpVersion: string
+  /** The request body as it streams in. */
+  readonly body: Readable
+  /** Whether the request carries a body (`Content-Length` > 0 or `Transfer-Encoding`). */
+  readonly hasBody: boolean
+  /** The direct peer's address. */
+  readonly remoteAddress: string | undefined
+  /** Whether the client connection is TLS. */
+  readonly encrypted: boolean
+  /** Aborts when the client goes away before the response is complete. */
+  readonly signal: AbortSignalLike
+}
+
+/** What an adapter knows beyond the Node request itself. */
+export interface NodeRequestContext {
+  /** Request-target after the mount path (Express: `req.url`; Koa: `ctx.url`). */
+  url: string
+  /** The mount path the framework stripped. */
+  mountPath: string
+  /** Aborts when the client goes away (see {@link clientGoneSignal}). */
+  signal: AbortSignalLike
+}
+
+/** Build the core's request from a Node request. */
+export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContext): GatewayRequest {
+  const headers = req.headers
+  const length = headers['content-length']
+  return {
+    method: req.method ?? 'GET',
+    url: context.url,
+    mountPath: context.mountPath,
+    rawHeaders: req.rawHeaders,
+    httpVersion: req.httpVersion,
+    body: req,
+    hasBody: headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0'),
+    remoteAddress: req.socket.remoteAddress,
+    encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
+    signal: context.signal,
+  }
+}

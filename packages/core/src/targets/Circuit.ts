@@ -1,0 +1,66 @@
+import type { ResolvedCircuit } from '../options/resolveOptions.js'
+
+/**
+ * Passive health of one target: closed (in use); open after `failures` consecutive failures to
+ * connect (ejected for a rest that starts at `halfOpenAfter` and doubles up to `maxHalfOpenAfter`);
+ * half-open when the rest is over (one trial request: success closes, failure opens again).
+ */
+export class Circuit {
+  private consecutive = 0
+  private rest: number
+  private openUntil = 0
+  private state: 'closed' | 'open' | 'half-open' = 'closed'
+  private trialInFlight = false
+
+  constructor(private readonly settings: ResolvedCircuit) {
+    this.rest = settings.halfOpenAfter
+  }
+
+  /** Whether a request may go to this target now. */
+  available(now: number): boolean {
+    if (this.state === 'closed') return true
+    if (this.state === 'open') return now >= this.openUntil
+    return !this.trialInFlight
+  }
+
+  /** A request is going to this target now (after `available`): an open circuit's rest is over, so this is the trial. */
+  claim(now: number): void {
+    if (this.state === 'open' && now >= this.openUntil) this.state = 'half-open'
+    if (this.state === 'half-open') this.trialInFlight = true
+  }
+
+  /** The target answered, or failed after connecting: it is reachable. */
+  succeeded(): void {
+    this.consecutive = 0
+    this.state = 'closed'
+    this.trialInFlight = false
+    this.rest = this.settings.halfOpenAfter
+  }
+
+  /** A failure to connect. */
+  failed(now: number): void {
+    this.consecutive++
+    if (this.state === 'half-open') {
+      this.trialInFlight = false
+      this.rest = Math.min(this.rest * 2, this.settings.maxHalfOpenAfter)
+      this.open(now)
+    } else if (this.state === 'closed' && this.consecutive >= this.settings.failures) {
+      this.open(now)
+    }
+  }
+
+  /** The attempt ended without telling anything about the target (aborted by the client). */
+  released(): void {
+    this.trialInFlight = false
+  }
+
+  /** Milliseconds until this target may be tried again (0 when it may now). */
+  msUntilAvailable(now: number): number {
+    return this.state === 'open' ? Math.max(0, this.openUntil - now) : 0
+  }
+
+  private open(now: number): void {
+    this.state = 'open'
+    this.openUntil = now + this.rest
+  }
+}

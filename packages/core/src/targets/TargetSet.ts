@@ -1,0 +1,52 @@
+import type { Dispatcher } from 'undici'
+import type { ResolvedTarget } from '../options/resolveOptions.js'
+import type { Circuit } from './Circuit.js'
+
+/** One place requests can go: a target, its connection pool, and its passive health. */
+export interface Destination {
+  readonly target: ResolvedTarget
+  readonly dispatcher: Dispatcher
+  /** `undefined` when passive health is off. */
+  readonly circuit: Circuit | undefined
+}
+
+/**
+ * The targets of a proxy, balanced round robin over the healthy ones. Round robin rather than
+ * least-pending: a target that fails fast has few pending requests, and least-pending would send it
+ * more of them; round robin spreads load evenly and predictably, and passive health takes a failing
+ * target out of the rotation.
+ */
+export class TargetSet {
+  private next = 0
+
+  constructor(readonly destinations: readonly Destination[]) {}
+
+  /** The next available destination, preferring one other than `avoid`; `undefined` when none is available. */
+  pick(now: number, avoid?: Destination): Destination | undefined {
+    const all = this.destinations
+    let fallback: Destination | undefined
+    for (let i = 0; i < all.length; i++) {
+      const candidate = all[(this.next + i) % all.length] as Destination
+      if (candidate.circuit !== undefined && !candidate.circuit.available(now)) continue
+      if (candidate === avoid && all.length > 1) {
+        fallback ??= candidate
+        continue
+      }
+      this.next = (this.next + i + 1) % all.length
+      return candidate
+    }
+    return fallback
+  }
+
+  /** Milliseconds until some target may be tried again. */
+  msUntilAvailable(now: number): number {
+    let soonest = Number.POSITIVE_INFINITY
+    for (const { circuit } of this.destinations) soonest = Math.min(soonest, circuit?.msUntilAvailable(now) ?? 0)
+    return soonest
+  }
+
+  /** Close every pool. */
+  async close(): Promise<void> {
+    await Promise.all(this.destinations.map((destination) => destination.dispatcher.close()))
+  }
+}
