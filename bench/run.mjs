@@ -4,12 +4,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { loadavg } from 'node:os'
-import { describeCode } from './describeCode.mjs'
-import { formatReport } from './formatReport.mjs'
-import { parseBenchOptions } from './parseBenchOptions.mjs'
-import { runCase } from './runCase.mjs'
-import { startChild, stopAllChildren } from './startChild.mjs'
-import { targets } from './targets.mjs'
+import { parseBenchOptions } from './cases/parseBenchOptions.mjs'
+import { runCase } from './cases/runCase.mjs'
+import { targets } from './cases/targets.mjs'
+import { startChild, stopAllChildren } from './processes/startChild.mjs'
+import { describeCode } from './report/describeCode.mjs'
+import { formatReport } from './report/formatReport.mjs'
 
 const RESULTS = new URL('results/', import.meta.url)
 /** A 1-minute load average above this at the start means other work will skew the figures. */
@@ -32,7 +32,7 @@ try {
   await stopAllChildren()
 }
 
-/** @param {import('./parseBenchOptions.mjs').BenchOptions} options */
+/** @param {import('./cases/parseBenchOptions.mjs').BenchOptions} options */
 async function main(options) {
   const started = new Date()
   const startLoad = loadavg()[0]
@@ -40,7 +40,7 @@ async function main(options) {
   if (startLoad > BUSY_LOAD_AVERAGE) {
     console.error(`warning: load average ${startLoad.toFixed(2)}: something else is running, the figures will be noisy`)
   }
-  const upstream = await startChild(new URL('upstream.mjs', import.meta.url).pathname, { name: 'upstream' })
+  const upstream = await startChild(new URL('processes/upstream.mjs', import.meta.url).pathname, { name: 'upstream' })
   const stamp = started.toISOString().slice(0, 16).replace(/:/g, '')
   const context = {
     upstream,

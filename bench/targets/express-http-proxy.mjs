@@ -7,8 +7,8 @@
 import { Agent } from 'node:http'
 import express from 'express'
 import proxy from 'express-http-proxy'
-import { serveChild } from '../serveChild.mjs'
-import { targetConfig } from '../targetConfig.mjs'
+import { serveChild } from '../processes/serveChild.mjs'
+import { targetConfig } from '../processes/targetConfig.mjs'
 
 const { upstream, keepAlive } = targetConfig()
 const agent = new Agent({ keepAlive: true })

@@ -2,8 +2,8 @@
 // Its twin, guard-undici-express.mjs, is the same route calling `undici.request` directly.
 import { gatewayErrorHandler, gatewayMiddleware } from '@gateway-middleware/express'
 import express from 'express'
-import { serveChild } from '../serveChild.mjs'
-import { targetConfig } from '../targetConfig.mjs'
+import { serveChild } from '../processes/serveChild.mjs'
+import { targetConfig } from '../processes/targetConfig.mjs'
 
 const { upstream, gatewayOptions } = targetConfig()
 const app = express()

@@ -2,8 +2,8 @@
 // directly, through a dispatcher with our pool's settings (128 connections, 4 s keep-alive).
 import express from 'express'
 import { Agent, request } from 'undici'
-import { serveChild } from '../serveChild.mjs'
-import { targetConfig } from '../targetConfig.mjs'
+import { serveChild } from '../processes/serveChild.mjs'
+import { targetConfig } from '../processes/targetConfig.mjs'
 
 const { upstream } = targetConfig()
 const dispatcher = new Agent({ connections: 128, keepAliveTimeout: 4_000 })

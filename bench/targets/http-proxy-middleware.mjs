@@ -3,8 +3,8 @@
 import { Agent } from 'node:http'
 import express from 'express'
 import { createProxyMiddleware } from 'http-proxy-middleware'
-import { serveChild } from '../serveChild.mjs'
-import { targetConfig } from '../targetConfig.mjs'
+import { serveChild } from '../processes/serveChild.mjs'
+import { targetConfig } from '../processes/targetConfig.mjs'
 
 const { upstream, keepAlive } = targetConfig()
 const app = express()

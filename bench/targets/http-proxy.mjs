@@ -3,8 +3,8 @@
 // `Connection: close` upstream); with it, `new http.Agent({ keepAlive: true })`.
 import { Agent, createServer } from 'node:http'
 import httpProxy from 'http-proxy'
-import { serveChild } from '../serveChild.mjs'
-import { targetConfig } from '../targetConfig.mjs'
+import { serveChild } from '../processes/serveChild.mjs'
+import { targetConfig } from '../processes/targetConfig.mjs'
 
 const { upstream, keepAlive } = targetConfig()
 const proxy = httpProxy.createProxyServer({

@@ -1,8 +1,8 @@
 // Ours on Express, as the README's quick start mounts it: under /api, before any body parser.
 import { gatewayMiddleware } from '@gateway-middleware/express'
 import express from 'express'
-import { serveChild } from '../serveChild.mjs'
-import { targetConfig } from '../targetConfig.mjs'
+import { serveChild } from '../processes/serveChild.mjs'
+import { targetConfig } from '../processes/targetConfig.mjs'
 
 const { upstream, gatewayOptions } = targetConfig()
 const app = express()

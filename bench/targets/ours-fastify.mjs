@@ -1,8 +1,8 @@
 // Ours on Fastify, as the README registers it: the plugin with a prefix.
 import { gatewayPlugin } from '@gateway-middleware/fastify'
 import Fastify from 'fastify'
-import { serveChild } from '../serveChild.mjs'
-import { targetConfig } from '../targetConfig.mjs'
+import { serveChild } from '../processes/serveChild.mjs'
+import { targetConfig } from '../processes/targetConfig.mjs'
 
 const { upstream, gatewayOptions } = targetConfig()
 const app = Fastify()

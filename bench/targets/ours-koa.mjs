@@ -2,8 +2,8 @@
 import { gatewayMiddleware } from '@gateway-middleware/koa'
 import Koa from 'koa'
 import mount from 'koa-mount'
-import { serveChild } from '../serveChild.mjs'
-import { targetConfig } from '../targetConfig.mjs'
+import { serveChild } from '../processes/serveChild.mjs'
+import { targetConfig } from '../processes/targetConfig.mjs'
 
 const { upstream, gatewayOptions } = targetConfig()
 const app = new Koa()

@@ -3,8 +3,8 @@
 // catch-all content-type parser hands the body over as a stream.
 import replyFrom from '@fastify/reply-from'
 import Fastify from 'fastify'
-import { serveChild } from '../serveChild.mjs'
-import { targetConfig } from '../targetConfig.mjs'
+import { serveChild } from '../processes/serveChild.mjs'
+import { targetConfig } from '../processes/targetConfig.mjs'
 
 const PREFIX = '/api'
 const { upstream } = targetConfig()

@@ -22,7 +22,7 @@ const PACKAGES = [
  * The whole report as markdown: when, where and how it ran, a table per case, the issue's targets.
  *
  * @param {import('./checkTargets.mjs').CaseResult[]} results
- * @param {import('./parseBenchOptions.mjs').BenchOptions} options
+ * @param {import('../cases/parseBenchOptions.mjs').BenchOptions} options
  * @param {{ started: Date, seconds: number, command: string, loadAverage: [number, number], code: string }} run
  * @returns {string}
  */

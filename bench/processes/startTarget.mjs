@@ -21,8 +21,8 @@ import { startChild } from './startChild.mjs'
  * running). The failure case points it at the refused origin; ours gets the case's
  * `gatewayOptions` unless the target keeps the defaults.
  *
- * @param {import('./targets.mjs').Target} target
- * @param {import('./cases.mjs').Case} benchCase
+ * @param {import('../cases/targets.mjs').Target} target
+ * @param {import('../cases/cases.mjs').Case} benchCase
  * @param {TargetContext} context
  * @returns {Promise<Running>}
  */
@@ -37,7 +37,7 @@ export async function startTarget(target, benchCase, { upstream, refusedOrigin, 
     mkdirSync(profileDir, { recursive: true })
     execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`)
   }
-  return startChild(new URL(`targets/${target.script}`, import.meta.url).pathname, {
+  return startChild(new URL(`../targets/${target.script}`, import.meta.url).pathname, {
     name,
     args: target.args,
     execArgv,

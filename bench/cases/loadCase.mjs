@@ -1,7 +1,7 @@
-import { countSockets } from './countSockets.mjs'
-import { measureLoad } from './measureLoad.mjs'
-import { median } from './median.mjs'
-import { cpuSnapshot, otherCpuPercent } from './otherCpu.mjs'
+import { countSockets } from '../measure/countSockets.mjs'
+import { measureLoad } from '../measure/measureLoad.mjs'
+import { median } from '../measure/median.mjs'
+import { cpuSnapshot, otherCpuPercent } from '../measure/otherCpu.mjs'
 
 /** How long the proxy's sockets may take to return to their baseline after the failure load, in ms. */
 const SOCKET_SETTLE_TIMEOUT_MS = 5_000

@@ -4,8 +4,8 @@ const MIB = 2 ** 20
 /**
  * One case's rows as a markdown table, columns padded so it reads in a terminal too.
  *
- * @param {import('./cases.mjs').Case} benchCase
- * @param {Array<import('./runLoadCase.mjs').LoadRow | import('./runStreamCase.mjs').StreamRow>} rows with ratios
+ * @param {import('../cases/cases.mjs').Case} benchCase
+ * @param {Array<import('../cases/loadCase.mjs').LoadRow | import('../cases/streamCase.mjs').StreamRow>} rows with ratios
  * @returns {string}
  */
 export function formatTable(benchCase, rows) {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 export function packageVersions(names) {
   return names.map((name) => {
     try {
-      const manifest = new URL(`../node_modules/${name}/package.json`, import.meta.url)
+      const manifest = new URL(`../../node_modules/${name}/package.json`, import.meta.url)
       return `${name}@${JSON.parse(readFileSync(manifest, 'utf8')).version}`
     } catch {
       return `${name}@?`

@@ -1,6 +1,6 @@
-import { measureDownload } from './measureDownload.mjs'
-import { median } from './median.mjs'
-import { cpuSnapshot, otherCpuPercent } from './otherCpu.mjs'
+import { measureDownload } from '../measure/measureDownload.mjs'
+import { median } from '../measure/median.mjs'
+import { cpuSnapshot, otherCpuPercent } from '../measure/otherCpu.mjs'
 
 /**
  * Size of the unmeasured download before the runs, in bytes: enough to open the upstream
@@ -25,7 +25,7 @@ const WARMUP_BYTES = 2 ** 20
  * The streaming case, in the three steps runCase takes each target through: a small warm-up
  * download, then one download of `streamBytes` per run, one request at a time.
  *
- * @type {import('./runCase.mjs').CaseKind<undefined, import('./measureDownload.mjs').DownloadResult & { others: number }, StreamRow>}
+ * @type {import('./runCase.mjs').CaseKind<undefined, import('../measure/measureDownload.mjs').DownloadResult & { others: number }, StreamRow>}
  */
 export const streamCase = {
   async prepare({ benchCase, target, running, options }) {
@@ -60,7 +60,7 @@ export const streamCase = {
 
 /**
  * @param {import('./cases.mjs').Case} benchCase @param {import('./targets.mjs').Target} target
- * @param {import('./startTarget.mjs').Running} running @param {number} bytes @param {number} timeout
+ * @param {import('../processes/startTarget.mjs').Running} running @param {number} bytes @param {number} timeout
  */
 function download(benchCase, target, running, bytes, timeout) {
   const url = `${running.origin}${target.prefix}${benchCase.request.path}?bytes=${bytes}`

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
  * @returns {string}
  */
 export function describeCode() {
-  const root = new URL('..', import.meta.url).pathname
+  const root = new URL('../..', import.meta.url).pathname
   try {
     const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim()
     const commit = git('log', '-1', '--format=%h %s')

@@ -3,7 +3,7 @@
  * (`xPeer`: for ours, ours ÷ the fastest peer; for a peer, itself ÷ the fastest, so the best is
  * 1.00). The keep-alive variants are peers of their own, so "best" is the faster variant.
  *
- * @template {{ target: import('./targets.mjs').Target, value: number, xDirect?: number, xPeer?: number }} Row
+ * @template {{ target: import('../cases/targets.mjs').Target, value: number, xDirect?: number, xPeer?: number }} Row
  * @param {Row[]} rows one case's rows
  * @returns {Row[]} the same rows
  */
@@ -20,7 +20,7 @@ export function addRatios(rows) {
 /**
  * The fastest peer on a framework (any framework when `framework` is undefined).
  *
- * @template {{ target: import('./targets.mjs').Target, value: number }} Row
+ * @template {{ target: import('../cases/targets.mjs').Target, value: number }} Row
  * @param {Row[]} rows @param {string | undefined} framework
  * @returns {Row | undefined}
  */

@@ -5,8 +5,8 @@ const STREAM_RSS_LIMIT = 50 * 2 ** 20
 
 /**
  * @typedef {object} CaseResult
- * @property {import('./cases.mjs').Case} benchCase
- * @property {Array<import('./runLoadCase.mjs').LoadRow | import('./runStreamCase.mjs').StreamRow>} rows
+ * @property {import('../cases/cases.mjs').Case} benchCase
+ * @property {Array<import('../cases/loadCase.mjs').LoadRow | import('../cases/streamCase.mjs').StreamRow>} rows
  */
 
 /**
@@ -45,7 +45,7 @@ export function checkTargets(results) {
     if (benchCase.kind === 'stream') {
       const fastest = bestPeer(rows, undefined)
       for (const ours of rows.filter((r) => r.target.role === 'ours')) {
-        const growth = /** @type {import('./runStreamCase.mjs').StreamRow} */ (ours).rssGrowth
+        const growth = /** @type {import('../cases/streamCase.mjs').StreamRow} */ (ours).rssGrowth
         const parts = []
         if (ours.xDirect !== undefined)
           parts.push(`${ours.xDirect.toFixed(3)}× direct (≥ 0.6: ${verdict(ours.xDirect >= 0.6)})`)

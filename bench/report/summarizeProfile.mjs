@@ -1,4 +1,4 @@
-// node bench/summarizeProfile.mjs <file.cpuprofile>… [--top N] [--callers NAME]
+// node bench/report/summarizeProfile.mjs <file.cpuprofile>… [--top N] [--callers NAME]
 // Self time of a V8 CPU profile (from `npm run bench -- --cpu-prof`), by package and by function:
 // where a proxy process spends its time, ours (packages/*/dist) and undici first. --callers NAME
 // adds the call paths (four frames up) that lead to the functions named NAME, by their self time.
@@ -15,7 +15,7 @@ const { values, positionals } = parseArgs({
 })
 const top = Number(values.top ?? DEFAULT_TOP)
 if (positionals.length === 0) {
-  console.error('usage: node bench/summarizeProfile.mjs <file.cpuprofile>… [--top N] [--callers NAME]')
+  console.error('usage: node bench/report/summarizeProfile.mjs <file.cpuprofile>… [--top N] [--callers NAME]')
   process.exitCode = 1
 }
 for (const file of positionals) console.log(summarize(file, top, values.callers ?? []))

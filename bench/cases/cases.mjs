@@ -4,7 +4,7 @@
  * @property {'load' | 'stream' | 'failure'} kind load: autocannon; stream: one large download per run;
  *   failure: autocannon against a refused upstream, then the proxy's sockets are counted
  * @property {string} title
- * @property {import('./measureLoad.mjs').LoadRequest} request the path is the upstream's; targets add their prefix
+ * @property {import('../measure/measureLoad.mjs').LoadRequest} request the path is the upstream's; targets add their prefix
  * @property {readonly string[]} targets ids from targets.mjs, in table order
  * @property {Record<string, unknown>} [gatewayOptions] options our gateway gets in this case
  */

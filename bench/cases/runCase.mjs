@@ -1,6 +1,6 @@
-import { addRatios } from './addRatios.mjs'
+import { startTarget } from '../processes/startTarget.mjs'
+import { addRatios } from '../report/addRatios.mjs'
 import { loadCase } from './loadCase.mjs'
-import { startTarget } from './startTarget.mjs'
 import { streamCase } from './streamCase.mjs'
 
 /**
@@ -15,7 +15,7 @@ import { streamCase } from './streamCase.mjs'
  * @typedef {object} Step
  * @property {import('./cases.mjs').Case} benchCase
  * @property {import('./targets.mjs').Target} target
- * @property {import('./startTarget.mjs').Running} running
+ * @property {import('../processes/startTarget.mjs').Running} running
  * @property {import('./parseBenchOptions.mjs').BenchOptions} options
  * @property {number[]} pids the benchmark's own processes during a run: load generator, upstream, target
  */
@@ -28,10 +28,10 @@ import { streamCase } from './streamCase.mjs'
  *
  * @param {import('./cases.mjs').Case} benchCase
  * @param {import('./targets.mjs').Target[]} caseTargets
- * @param {import('./startTarget.mjs').TargetContext} context
+ * @param {import('../processes/startTarget.mjs').TargetContext} context
  * @param {import('./parseBenchOptions.mjs').BenchOptions} options
  * @param {(target: import('./targets.mjs').Target, message: string) => void} progress
- * @returns {Promise<import('./checkTargets.mjs').CaseResult>} rows with ratios
+ * @returns {Promise<import('../report/checkTargets.mjs').CaseResult>} rows with ratios
  */
 export async function runCase(benchCase, caseTargets, context, options, progress) {
   /** @type {CaseKind<any, any, any>} */
