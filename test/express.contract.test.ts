@@ -2,6 +2,7 @@ import { createServer } from 'node:http'
 import { gatewayErrorHandler, gatewayMiddleware } from '@gateway-middleware/express'
 import express from 'express'
 import { describe } from 'vitest'
+import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
@@ -35,4 +36,5 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
 describe('express', () => {
   proxyContract(buildExpress)
   guardContract(buildExpressGuard)
+  attemptLoopContract(buildExpress, buildExpressGuard)
 })

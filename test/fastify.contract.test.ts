@@ -1,6 +1,7 @@
 import { gatewayPlugin } from '@gateway-middleware/fastify'
 import Fastify from 'fastify'
 import { describe } from 'vitest'
+import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
@@ -25,4 +26,5 @@ const buildFastifyGuard: BuildGuardApp = async (options, routes, proxy) => {
 describe('fastify', () => {
   proxyContract(buildFastify)
   guardContract(buildFastifyGuard)
+  attemptLoopContract(buildFastify, buildFastifyGuard)
 })

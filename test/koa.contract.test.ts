@@ -4,6 +4,7 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import mount from 'koa-mount'
 import { describe } from 'vitest'
+import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
@@ -40,4 +41,5 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
 describe('koa', () => {
   proxyContract(buildKoa)
   guardContract(buildKoaGuard)
+  attemptLoopContract(buildKoa, buildKoaGuard)
 })

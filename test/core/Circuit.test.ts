@@ -52,8 +52,19 @@ describe('RetryBudget', () => {
   it('allows the floor, then a percentage of active requests', () => {
     const budget = new RetryBudget(20, 3)
     for (let i = 0; i < 20; i++) budget.requestStarted()
-    expect([1, 2, 3, 4, 5].map(() => budget.tryAcquire())).toEqual([true, true, true, true, false])
-    budget.release()
-    expect(budget.tryAcquire()).toBe(true)
+    const tickets = [1, 2, 3, 4, 5].map(() => budget.acquire())
+    expect(tickets.map((ticket) => ticket !== undefined)).toEqual([true, true, true, true, false])
+    tickets[0]?.release()
+    expect(budget.acquire()).toBeDefined()
+  })
+
+  it('a ticket released twice frees one place, not two', () => {
+    const budget = new RetryBudget(0, 1)
+    const ticket = budget.acquire()
+    ticket?.release()
+    ticket?.release()
+    expect(budget.inFlight).toBe(0)
+    expect(budget.acquire()).toBeDefined()
+    expect(budget.acquire()).toBeUndefined()
   })
 })

@@ -1,17 +1,17 @@
 import type { Readable } from 'node:stream'
 import { type Dispatcher, Headers as UndiciHeaders, fetch as undiciFetch } from 'undici'
 import { classify } from '../errors/classify.js'
-import { GatewayError } from '../errors/GatewayError.js'
+import type { GatewayError } from '../errors/GatewayError.js'
 import type { FailureContext, RetryContext } from '../events/FailureContext.js'
 import type { HeaderRecord } from '../http/headerRecord.js'
 import { headerRecord } from '../http/headerRecord.js'
-import type { ResolvedOptions, ResolvedTarget } from '../options/resolveOptions.js'
-import type { RetryBudget } from '../policy/RetryBudget.js'
-import { retryDelay } from '../policy/retryDelay.js'
+import type { ResolvedTarget } from '../options/resolveOptions.js'
 import type { LightSignal } from '../seam/LightSignal.js'
 import type { Destination } from '../targets/TargetSet.js'
-import { forward } from '../upstream/forward.js'
-import { ReplayableBody } from '../upstream/ReplayableBody.js'
+import { forward, type ResponseShape } from '../upstream/forward.js'
+import type { GatewayContext } from '../upstream/GatewayContext.js'
+import { bodyReplayable, ReplayableBody } from '../upstream/ReplayableBody.js'
+import { sendUpstream, UPSTREAM_RESPONSE } from '../upstream/sendUpstream.js'
 import type { UpstreamBody } from '../upstream/UpstreamBody.js'
 
 /** Options of {@link GatewayClient.request}. */
@@ -61,16 +61,14 @@ export interface GatewayClient {
 
 /** What a client needs of its gateway and its request. */
 export interface ClientContext {
-  readonly options: ResolvedOptions
+  /** The gateway's options, budget and lifecycle: the attempt loop's. */
+  readonly gateway: GatewayContext
   readonly dispatcher: Dispatcher
-  readonly budget: RetryBudget | undefined
   readonly deadline: number
   /** Aborts in-flight calls when the request's deadline passes or its client leaves. */
   readonly signal: LightSignal
   readonly report: (error: GatewayError, context: FailureContext) => void
   readonly retrying: (context: RetryContext) => void
-  /** `closing` once the gateway's `close()` began: no new calls. */
-  readonly lifecycle: { readonly closing: boolean }
   /** The guarded request's id, forwarded as `X-Request-Id` so logs on both sides correlate. */
   readonly requestId: () => string
   /** The gateway's parsed call URLs (see {@link CallUrls}). */
@@ -139,7 +137,7 @@ class RequestClient implements GatewayClient {
 
   async request(input: string | URL, init: ClientRequestOptions = {}): Promise<ClientResponse> {
     const context = this.context
-    const { options } = context
+    const { options } = context.gateway
     const { origin, path, destination } = context.urls.get(input)
     const method = init.method === undefined ? 'GET' : init.method.toUpperCase()
     const headers = withRequestId(init.headers, context.requestId)
@@ -149,18 +147,20 @@ class RequestClient implements GatewayClient {
         : typeof init.body === 'string' || init.body instanceof Uint8Array
           ? init.body
           : new ReplayableBody(init.body, options.retry?.bodyLimit ?? 0, undefined)
-    const { response } = await forward({
+    const attempts = { body, timeout: options.timeout, deadline: context.deadline, signal: context.signal }
+    const route = { origin, path, method, headers }
+    const report = (error: GatewayError, _destination: unknown, attempt: number) =>
+      context.report(error, { method, path, target: origin, attempt })
+    const { response } = await forward(context.gateway, {
       method,
       idempotencyKey: hasIdempotencyKey(headers),
-      body,
-      timeout: options.timeout,
       deadline: context.deadline,
       signal: context.signal,
-      retry: options.retry,
-      budget: context.budget,
-      pick: () => (context.lifecycle.closing ? new GatewayError('destination_unavailable') : destination),
-      dispatch: () => ({ origin, path, method, headers }),
-      report: (error, _destination, attempt) => context.report(error, { method, path, target: origin, attempt }),
+      shape: UPSTREAM_RESPONSE,
+      pick: () => destination,
+      send: (at, attempt) => sendUpstream(attempts, at, route, (error) => report(error, at, attempt)),
+      replayable: () => bodyReplayable(body),
+      report,
       retrying: (_destination, retry) => context.retrying({ ...retry, method, path, target: origin }),
     })
     const raw = response.rawHeaders
@@ -171,47 +171,54 @@ class RequestClient implements GatewayClient {
 
   async fetch(input: string | URL, init?: Parameters<typeof undiciFetch>[1]): ReturnType<typeof undiciFetch> {
     const context = this.context
-    const { options, dispatcher } = context
-    const signal = this.signal
     const url = new URL(String(input))
     const method = (init?.method ?? 'GET').toUpperCase()
     const path = url.pathname + url.search
-    const callSignal = init?.signal ? linkedSignal(signal, init.signal) : signal
-    const replayable = init?.body === undefined || init.body === null || typeof init.body === 'string'
-    for (let attempt = 1; ; attempt++) {
-      try {
+    const signal = init?.signal ? linkedSignal(this.signal, init.signal) : this.signal
+    const body = init?.body
+    const replayable = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array
+    const destination: Destination = {
+      target: { origin: url.origin, basePath: '', url },
+      dispatcher: context.dispatcher,
+      circuit: undefined,
+    }
+    const { response } = await forward(context.gateway, {
+      method,
+      idempotencyKey: hasIdempotencyKey(init?.headers),
+      deadline: context.deadline,
+      signal,
+      shape: FETCH_RESPONSE,
+      pick: () => destination,
+      // undici's fetch, as one attempt: its redirects and decoding, the gateway's dispatcher and signal
+      send: async () => {
         const headers = new UndiciHeaders(init?.headers)
         if (!headers.has('x-request-id')) headers.set('x-request-id', context.requestId())
-        return await undiciFetch(input, { ...init, headers, dispatcher, signal: callSignal })
-      } catch (error) {
-        if (callSignal.aborted) throw callSignal.reason
-        const failure = classify(error)
-        if (failure === undefined) throw error
-        context.report(failure, { method, path, target: url.origin, attempt })
-        const delay =
-          options.retry === undefined
-            ? undefined
-            : retryDelay(
-                { code: failure.code },
-                attempt,
-                {
-                  method,
-                  idempotencyKey: hasIdempotencyKey(init?.headers),
-                  replayable,
-                  remainingMs: context.deadline - performance.now(),
-                },
-                options.retry,
-              )
-        if (delay === undefined || (context.budget !== undefined && !context.budget.tryAcquire())) throw failure
-        context.retrying({ reason: failure.code, attempt, delay, method, path, target: url.origin })
         try {
-          await new Promise((resolve) => setTimeout(resolve, delay))
-        } finally {
-          context.budget?.release()
+          return await undiciFetch(input, { ...init, headers, dispatcher: context.dispatcher, signal })
+        } catch (error) {
+          if (signal.aborted) throw signal.reason
+          throw classify(error) ?? error
         }
-      }
-    }
+      },
+      replayable: () => replayable,
+      report: (error, _destination, attempt) => context.report(error, { method, path, target: url.origin, attempt }),
+      retrying: (_destination, retry) => context.retrying({ ...retry, method, path, target: url.origin }),
+    })
+    return response
   }
+}
+
+/** How the attempt loop reads a `fetch` response. */
+const FETCH_RESPONSE: ResponseShape<Awaited<ReturnType<typeof undiciFetch>>> = {
+  status: (response) => response.status,
+  retryAfter: (response) => response.headers.get('retry-after') ?? undefined,
+  discard: async (response) => {
+    try {
+      await response.body?.cancel()
+    } catch {
+      // a broken discarded body only costs its connection
+    }
+  },
 }
 
 /** The call's headers with the request's `X-Request-Id` added, unless the route set one itself. */

@@ -65,10 +65,9 @@ export class RequestGuard {
     if (total !== 0) this.timer = setTimeout(this.onDeadline, total)
     request.signal.addEventListener('abort', this.onClientGone)
     this.client = createGatewayClient({
-      options: context.options,
+      gateway: context,
       dispatcher: context.dispatcher,
       urls: context.urls,
-      budget: context.budget,
       deadline: this.deadline,
       signal: this.abort,
       report: (error, failure) => {
@@ -76,7 +75,6 @@ export class RequestGuard {
         context.report(error, failure)
       },
       retrying: context.retrying,
-      lifecycle: context.lifecycle,
       requestId: () => this.requestId(),
     })
   }

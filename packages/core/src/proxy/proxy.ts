@@ -5,9 +5,11 @@ import type { GatewayRequest } from '../seam/GatewayRequest.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import { warnOnce } from '../seam/warnOnce.js'
 import type { Destination, TargetSet } from '../targets/TargetSet.js'
-import { forward } from '../upstream/forward.js'
+import { type Forwarded, forward } from '../upstream/forward.js'
 import type { GatewayContext } from '../upstream/GatewayContext.js'
-import { ReplayableBody } from '../upstream/ReplayableBody.js'
+import { bodyReplayable, ReplayableBody } from '../upstream/ReplayableBody.js'
+import { sendUpstream, UPSTREAM_RESPONSE } from '../upstream/sendUpstream.js'
+import type { UpstreamResponse } from '../upstream/UpstreamCall.js'
 import { drain, rawHeaderValue } from '../upstream/upstreamResponseParts.js'
 import { clientResponseHeaders } from './clientResponseHeaders.js'
 import { upstreamPath } from './upstreamPath.js'
@@ -24,7 +26,7 @@ export interface ProxyContext extends GatewayContext {
  * Rejects only for bugs: a throwing hook or a header undici refuses is the framework's 500.
  */
 export async function proxy(context: ProxyContext, request: GatewayRequest): Promise<GatewayResponse | undefined> {
-  const { options, targets, budget } = context
+  const { options, targets } = context
   const { method, url } = request
   if (request.hasBody && bodyConsumed(request)) {
     warnOnce(
@@ -54,23 +56,31 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
     }
     return pathCached
   }
+  const report = (error: GatewayError, destination: Destination | undefined, attempt: number) =>
+    context.report(error, {
+      method,
+      path: destination === undefined ? url : pathFor(destination),
+      target: destination?.target.origin ?? '',
+      attempt,
+    })
   const body = request.hasBody
     ? new ReplayableBody(request.body, options.retry?.bodyLimit ?? 0, length, options.bodyLimit)
     : null
-  budget?.requestStarted()
-  let forwarded: Awaited<ReturnType<typeof forward>>
+  const attempts = {
+    body,
+    timeout: options.timeout,
+    deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
+    signal: request.signal,
+  }
+  let forwarded: Forwarded<UpstreamResponse>
   try {
-    forwarded = await forward({
+    forwarded = await forward(context, {
       method,
       idempotencyKey: sent.idempotencyKey,
-      body,
-      timeout: options.timeout,
-      deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
+      deadline: attempts.deadline,
       signal: request.signal,
-      retry: options.retry,
-      budget,
+      shape: UPSTREAM_RESPONSE,
       pick(avoid) {
-        if (context.lifecycle.closing) return new GatewayError('destination_unavailable')
         const now = Date.now()
         return (
           targets.pick(now, avoid) ??
@@ -79,14 +89,15 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
           })
         )
       },
-      dispatch: (destination) => ({ path: pathFor(destination), method, headers: sent.headers }),
-      report: (error, destination, attempt) =>
-        context.report(error, {
-          method,
-          path: destination === undefined ? url : pathFor(destination),
-          target: destination?.target.origin ?? '',
-          attempt,
-        }),
+      send: (destination, attempt) =>
+        sendUpstream(
+          attempts,
+          destination,
+          { origin: undefined, path: pathFor(destination), method, headers: sent.headers },
+          (error) => report(error, destination, attempt),
+        ),
+      replayable: () => bodyReplayable(body),
+      report,
       retrying: (destination, retry) =>
         context.retrying({ ...retry, method, path: pathFor(destination), target: destination.target.origin }),
     })
@@ -95,8 +106,6 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
     if (request.signal.aborted) return undefined
     if (isGatewayError(error)) return errorResponse(error, errorRequest(request, sent.requestId), context)
     throw error
-  } finally {
-    budget?.requestEnded()
   }
   const { response, destination } = forwarded
   // no retry is possible once response headers arrived: stop keeping the body

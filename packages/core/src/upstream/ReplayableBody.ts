@@ -146,3 +146,24 @@ class AttemptBody extends Readable {
     this.owner.detached(this)
   }
 }
+
+/** A request body as the attempt loop sends it: `null` without one; a buffer or string is always replayable. */
+export type ForwardBody = ReplayableBody | Buffer | Uint8Array | string | null
+
+/** What one attempt sends: a fresh stream of a replayable body, or the body as it is. */
+export function attemptBody(body: ForwardBody): Buffer | Uint8Array | string | Readable | null {
+  if (body === null || typeof body === 'string' || body instanceof Uint8Array) return body
+  return body.forAttempt()
+}
+
+/** Whether the client is still sending the body. */
+export function bodyPending(body: ForwardBody): boolean {
+  if (body === null || typeof body === 'string' || body instanceof Uint8Array) return false
+  return body.pending()
+}
+
+/** Whether another attempt can send the whole body. */
+export function bodyReplayable(body: ForwardBody): boolean {
+  if (body === null || typeof body === 'string' || body instanceof Uint8Array) return true
+  return body.replayable()
+}

@@ -25,7 +25,7 @@ export interface CallSpec {
   readonly deadline: number
   /** Aborts the exchange (client gone, route deadline); its `reason` is what the call rejects with. */
   readonly signal: AbortSignalLike | undefined
-  /** Told of every upstream failure, after response headers too. */
+  /** Told of an upstream failure after response headers (one before them rejects the call). */
   readonly onFailure: ((error: GatewayError) => void) | undefined
   /**
    * Whether the client is still sending the request body: a deadline that passes while it is, is the
@@ -284,7 +284,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
     this.failure = failure
     this.finish()
     this.abortUpstream?.(failure)
-    if (report && failure instanceof GatewayError) this.spec.onFailure?.(failure)
+    // a failure before headers settles the attempt, and the attempt loop reports it
+    if (report && afterHeaders && failure instanceof GatewayError) this.spec.onFailure?.(failure)
     if (!afterHeaders) this.reject(failure)
     else if (this.stream !== undefined) this.stream.destroy(failure)
     else {

@@ -1,97 +1,99 @@
-import type { Dispatcher } from 'undici'
 import { FAILURES } from '../errors/failures.js'
-import { type GatewayError, isGatewayError } from '../errors/GatewayError.js'
+import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { RetryContext } from '../events/FailureContext.js'
-import type { ResolvedRetry } from '../options/resolveOptions.js'
-import type { RetryBudget } from '../policy/RetryBudget.js'
+import type { RetryTicket } from '../policy/RetryBudget.js'
 import { type AttemptOutcome, retryDelay } from '../policy/retryDelay.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { Destination } from '../targets/TargetSet.js'
-import { type AttemptRoute, dispatchOptions } from './dispatchOptions.js'
-import type { ReplayableBody } from './ReplayableBody.js'
-import { callUpstream, type UpstreamResponse } from './UpstreamCall.js'
-import { drain, rawHeaderValue } from './upstreamResponseParts.js'
+import type { GatewayContext } from './GatewayContext.js'
+
+/**
+ * How the attempt loop reads the kind of response an attempt resolves with: undici's dispatch
+ * (the proxy, `request()`) and undici's `fetch` (`fetch()`) answer in different shapes.
+ */
+export interface ResponseShape<R> {
+  status(response: R): number
+  retryAfter(response: R): string | undefined
+  /** Let go of a response that is retried: read or cancel it, so its connection is freed. Never rejects. */
+  discard(response: R): Promise<void>
+}
 
 /** One request to forward, with everything its attempts need. */
-export interface ForwardPlan {
+export interface ForwardPlan<R> {
   readonly method: string
   readonly idempotencyKey: boolean
-  /** `null` without a body; a buffer or string is always replayable. */
-  readonly body: ReplayableBody | Buffer | Uint8Array | string | null
-  readonly timeout: { readonly connect: number; readonly headers: number; readonly idle: number }
   /** `performance.now()` by which response headers must have arrived, over all attempts. */
   readonly deadline: number
+  /** Aborts the request: an attempt in flight, and a retry's wait. */
   readonly signal: AbortSignalLike
-  /** `undefined` when retries are off. */
-  readonly retry: ResolvedRetry | undefined
-  readonly budget: RetryBudget | undefined
+  readonly shape: ResponseShape<R>
   /** The next destination (another than `avoid` when there is one), or the failure when none is available. */
   pick(avoid: Destination | undefined): Destination | GatewayError
-  /** Where to send the request at a destination (path, headers); the body is added per attempt. */
-  dispatch(destination: Destination): AttemptRoute
+  /**
+   * Make one attempt. Resolves at the response headers; rejects with a `GatewayError` for an upstream
+   * failure, with the signal's reason when aborted, and with any other error for a bug.
+   */
+  send(destination: Destination, attempt: number): Promise<R>
+  /** Whether another attempt could send the whole request body again. */
+  replayable(): boolean
   /** Tell `onError` of a failure. */
   report(error: GatewayError, destination: Destination | undefined, attempt: number): void
   /** Tell `onRetry` of a retry away from `destination`. */
   retrying(destination: Destination, retry: Pick<RetryContext, 'reason' | 'attempt' | 'delay'>): void
 }
 
-/** The response that came back, and where from. */
-export interface Forwarded {
-  readonly response: UpstreamResponse
+/** The response that came back, where from, and on which attempt. */
+export interface Forwarded<R> {
+  readonly response: R
   readonly destination: Destination
+  readonly attempt: number
 }
 
+/** What one attempt came to: a response, or an upstream failure. */
+type Settled<R> =
+  | { readonly response: R; readonly failure?: undefined }
+  | { readonly response?: undefined; readonly failure: GatewayError }
+
 /**
- * Send a request upstream, retrying as the policy allows: a different target per retry when there
- * are several, full-jitter backoff or the upstream's `Retry-After`, the retry budget, and every
- * attempt inside the one deadline. Resolves at the response headers (nothing was sent to the client
- * yet, so retrying was still possible); rejects with the last failure.
+ * The one attempt loop, for the proxy, guard mode's `request()` and its `fetch()` alike: send a
+ * request upstream, retrying as the policy allows — a different target per retry when there are
+ * several, full-jitter backoff or the upstream's `Retry-After`, the retry budget (every request in
+ * the loop counts as active; each retry's attempt holds a place until it ends), and every attempt
+ * inside the one deadline. A retry's wait ends when the signal aborts. Resolves at the response
+ * headers (nothing was sent to the client yet, so retrying was still possible); rejects with the
+ * last failure.
  */
-export async function forward(plan: ForwardPlan): Promise<Forwarded> {
-  let previous: Destination | undefined
-  let holdingBudget = false
+export async function forward<R>(context: GatewayContext, plan: ForwardPlan<R>): Promise<Forwarded<R>> {
+  const { budget, lifecycle } = context
+  const retry = context.options.retry
+  budget?.requestStarted()
+  // the budget's place held by the retry under way: from the decision to retry to the end of its attempt
+  let ticket: RetryTicket | undefined
   try {
+    let previous: Destination | undefined
     for (let attempt = 1; ; attempt++) {
-      const destination = plan.pick(previous)
+      const destination = lifecycle.closing ? new GatewayError('destination_unavailable') : plan.pick(previous)
       if (isGatewayError(destination)) {
         plan.report(destination, undefined, attempt)
         throw destination
       }
-      const circuit = destination.circuit
-      circuit?.claim(Date.now())
-      let outcome: AttemptOutcome
-      let response: UpstreamResponse | undefined
-      let failure: GatewayError | undefined
+      let settled: Settled<R>
       try {
-        response = await callUpstream({
-          dispatcher: destination.dispatcher,
-          request: dispatchOptions(plan.dispatch(destination), attemptBody(plan.body)),
-          timeout: plan.timeout,
-          deadline: plan.deadline,
-          signal: plan.signal,
-          onFailure: (error) => plan.report(error, destination, attempt),
-          bodyPending: () => bodyPending(plan.body),
-        })
-        circuit?.succeeded()
-        if (plan.retry === undefined || !plan.retry.statusCodes.has(response.statusCode))
-          return { response, destination }
-        outcome = { status: response.statusCode, retryAfter: rawHeaderValue(response.rawHeaders, 'retry-after') }
-      } catch (error) {
-        if (!isGatewayError(error) || plan.signal.aborted) {
-          circuit?.released()
-          throw error
-        }
-        if (FAILURES[error.code].ejects) circuit?.failed(Date.now())
-        else circuit?.succeeded()
-        failure = error
-        outcome = { code: error.code }
+        settled = await attemptAt(plan, destination, attempt)
       } finally {
-        if (holdingBudget) plan.budget?.release()
-        holdingBudget = false
+        ticket?.release()
+        ticket = undefined
       }
-
+      const { response, failure } = settled
+      if (response !== undefined && (retry === undefined || !retry.statusCodes.has(plan.shape.status(response)))) {
+        return { response, destination, attempt }
+      }
+      const outcome: AttemptOutcome =
+        response !== undefined
+          ? { status: plan.shape.status(response), retryAfter: plan.shape.retryAfter(response) }
+          : { code: (failure as GatewayError).code }
       const delay =
-        plan.retry === undefined
+        retry === undefined
           ? undefined
           : retryDelay(
               outcome,
@@ -99,17 +101,17 @@ export async function forward(plan: ForwardPlan): Promise<Forwarded> {
               {
                 method: plan.method,
                 idempotencyKey: plan.idempotencyKey,
-                replayable: replayable(plan.body),
+                replayable: plan.replayable(),
                 remainingMs: plan.deadline - performance.now(),
               },
-              plan.retry,
+              retry,
             )
-      if (delay === undefined || (plan.budget !== undefined && !plan.budget.tryAcquire())) {
-        if (response !== undefined) return { response, destination }
+      ticket = delay === undefined ? undefined : budget === undefined ? NO_BUDGET : budget.acquire()
+      if (delay === undefined || ticket === undefined) {
+        if (response !== undefined) return { response, destination, attempt }
         throw failure
       }
-      holdingBudget = plan.budget !== undefined
-      if (response !== undefined) await drain(response)
+      if (response !== undefined) await plan.shape.discard(response)
       plan.retrying(destination, {
         reason: 'code' in outcome ? outcome.code : `status_${outcome.status}`,
         attempt,
@@ -118,29 +120,42 @@ export async function forward(plan: ForwardPlan): Promise<Forwarded> {
       await sleep(delay, plan.signal)
       previous = destination
     }
-  } catch (error) {
-    if (holdingBudget) plan.budget?.release()
-    throw error
+  } finally {
+    ticket?.release()
+    budget?.requestEnded()
   }
 }
 
-function attemptBody(body: ForwardPlan['body']): Dispatcher.DispatchOptions['body'] {
-  if (body === null || typeof body === 'string' || body instanceof Uint8Array) return body
-  return body.forAttempt()
-}
+/** Retries off the budget (none configured): a ticket with nothing to release. */
+const NO_BUDGET: RetryTicket = { release() {} }
 
-function bodyPending(body: ForwardPlan['body']): boolean {
-  if (body === null || typeof body === 'string' || body instanceof Uint8Array) return false
-  return body.pending()
-}
-
-function replayable(body: ForwardPlan['body']): boolean {
-  if (body === null || typeof body === 'string' || body instanceof Uint8Array) return true
-  return body.replayable()
+/**
+ * One attempt at a destination, with its passive health told: a failure to connect counts against
+ * the target, an answer or a later failure for it, an abort neither. Rejects only for an abort or
+ * a bug; an upstream failure is reported and settles as `{ failure }`.
+ */
+async function attemptAt<R>(plan: ForwardPlan<R>, destination: Destination, attempt: number): Promise<Settled<R>> {
+  const circuit = destination.circuit
+  circuit?.claim(Date.now())
+  try {
+    const response = await plan.send(destination, attempt)
+    circuit?.succeeded()
+    return { response }
+  } catch (error) {
+    if (!isGatewayError(error) || plan.signal.aborted) {
+      circuit?.released()
+      throw error
+    }
+    if (FAILURES[error.code].ejects) circuit?.failed(Date.now())
+    else circuit?.succeeded()
+    plan.report(error, destination, attempt)
+    return { failure: error }
+  }
 }
 
 /** Wait `ms`, or reject with the signal's reason when it aborts first. */
 function sleep(ms: number, signal: AbortSignalLike): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason)
   if (ms <= 0) return Promise.resolve()
   return new Promise((resolve, reject) => {
     const onAbort = () => {

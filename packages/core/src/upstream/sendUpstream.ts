@@ -1,0 +1,45 @@
+import type { GatewayError } from '../errors/GatewayError.js'
+import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
+import type { Destination } from '../targets/TargetSet.js'
+import { type AttemptRoute, dispatchOptions } from './dispatchOptions.js'
+import type { ResponseShape } from './forward.js'
+import { attemptBody, bodyPending, type ForwardBody } from './ReplayableBody.js'
+import { callUpstream, type UpstreamResponse } from './UpstreamCall.js'
+import { drain, rawHeaderValue } from './upstreamResponseParts.js'
+
+/** How the attempt loop reads an undici exchange's response. */
+export const UPSTREAM_RESPONSE: ResponseShape<UpstreamResponse> = {
+  status: (response) => response.statusCode,
+  retryAfter: (response) => rawHeaderValue(response.rawHeaders, 'retry-after'),
+  discard: drain,
+}
+
+/** What every attempt of one request shares. */
+export interface UpstreamAttempts {
+  readonly body: ForwardBody
+  readonly timeout: { readonly connect: number; readonly headers: number; readonly idle: number }
+  readonly deadline: number
+  readonly signal: AbortSignalLike
+}
+
+/**
+ * One attempt through undici's dispatcher at `destination`: the body afresh, the phase timers, and
+ * `onFailure` for a failure after the response headers (one before them rejects).
+ */
+export function sendUpstream(
+  attempts: UpstreamAttempts,
+  destination: Destination,
+  route: AttemptRoute,
+  onFailure: (error: GatewayError) => void,
+): Promise<UpstreamResponse> {
+  const body = attempts.body
+  return callUpstream({
+    dispatcher: destination.dispatcher,
+    request: dispatchOptions(route, attemptBody(body)),
+    timeout: attempts.timeout,
+    deadline: attempts.deadline,
+    signal: attempts.signal,
+    onFailure,
+    bodyPending: () => bodyPending(body),
+  })
+}
