@@ -2,11 +2,13 @@ import { Readable } from 'node:stream'
 import { GatewayError } from '../errors/GatewayError.js'
 
 /**
- * A request body that can be sent more than once: its bytes are kept while they stream, up to
- * `limit`, so a retry can replay them and then go on with what is still arriving. A body larger than
- * the limit is not kept (it streams straight through) and cannot be replayed once any of it was sent;
- * it is never refused for its size. Each attempt reads through its own stream, which undici may
- * destroy on failure without harming the client's request.
+ * A request body that can be sent more than once, and to several attempts at once (a hedged request
+ * runs two): its bytes are kept while they stream, up to `limit`, so a later attempt can replay them
+ * and then go on with what is still arriving. A body larger than the limit is not kept (it streams
+ * straight through) and cannot be replayed once any of it was sent; it is never refused for its
+ * size. Each attempt reads through its own stream, which undici may destroy on failure without
+ * harming the client's request or the other attempts. The client's stream flows while every attempt
+ * wants more, and is paused while any of them applies backpressure.
  */
 export class ReplayableBody {
   private kept: Buffer[] | undefined = []
@@ -14,13 +16,14 @@ export class ReplayableBody {
   private pulledBytes = 0
   private ended = false
   private failure: Error | undefined
-  private current: AttemptBody | undefined
+  /** The attempts reading now. */
+  private readonly attempts: AttemptBody[] = []
 
   /**
    * @param limit bytes kept for replay
    * @param declaredLength the request's `Content-Length`, when it declared one
    * @param maxBytes the most bytes accepted at all (`limits.body`; `Infinity`: no limit): past it the
-   *   current attempt fails with `request_body_too_large`
+   *   attempts fail with `request_body_too_large`
    */
   constructor(
     private readonly source: Readable,
@@ -46,22 +49,24 @@ export class ReplayableBody {
     return this.failure === undefined && (this.kept !== undefined || this.pulledBytes === 0)
   }
 
-  /** A stream of the whole body for the next attempt (the previous attempt's stream is detached). */
+  /** A stream of the whole body for one more attempt: the kept bytes, then the live ones. */
   forAttempt(): Readable {
-    this.current?.detach()
-    const attempt = new AttemptBody(this, this.kept === undefined ? [] : this.kept.slice())
-    this.current = attempt
+    const queue: Array<Buffer | null> = this.kept === undefined ? [] : this.kept.slice()
+    if (this.ended) queue.push(null)
+    const attempt = new AttemptBody(this, queue)
+    if (this.failure !== undefined) attempt.destroy(this.failure)
+    else this.attempts.push(attempt)
     return attempt
   }
 
-  /** No further attempt will come: let go of the kept bytes, keep streaming to the current attempt. */
+  /** No further attempt will come: let go of the kept bytes, keep streaming to the attempts reading. */
   stopKeeping(): void {
     this.kept = undefined
   }
 
   /** Stop listening to the client's request (the exchange is over). */
   release(): void {
-    this.current?.detach()
+    for (const attempt of this.attempts.slice()) attempt.detach()
     this.source.off('data', this.onData)
     this.source.off('end', this.onEnd)
     this.source.off('error', this.onError)
@@ -69,19 +74,20 @@ export class ReplayableBody {
     this.kept = undefined
   }
 
-  /** @internal the attempt wants live bytes */
-  resumeSource(attempt: AttemptBody): void {
-    if (attempt !== this.current) return
-    if (this.ended) attempt.push(null)
-    else if (this.failure !== undefined) attempt.destroy(this.failure)
-    else this.source.resume()
+  /** @internal an attempt took all it was offered and wants more */
+  wants(): void {
+    if (this.ended || this.failure !== undefined) return
+    for (const attempt of this.attempts) if (!attempt.wanting) return
+    this.source.resume()
   }
 
-  /** @internal the attempt's stream is gone */
+  /** @internal an attempt's stream is gone */
   detached(attempt: AttemptBody): void {
-    if (attempt !== this.current) return
-    this.current = undefined
-    this.source.pause()
+    const at = this.attempts.indexOf(attempt)
+    if (at === -1) return
+    this.attempts.splice(at, 1)
+    if (this.attempts.length === 0) this.source.pause()
+    else this.wants()
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -97,19 +103,19 @@ export class ReplayableBody {
       if (this.keptBytes > this.limit) this.kept = undefined
       else this.kept.push(chunk)
     }
-    const attempt = this.current
-    if (attempt === undefined) this.source.pause()
-    else if (!attempt.push(chunk)) this.source.pause()
+    let flowing = this.attempts.length > 0
+    for (const attempt of this.attempts) if (!attempt.offer(chunk)) flowing = false
+    if (!flowing) this.source.pause()
   }
 
   private readonly onEnd = (): void => {
     this.ended = true
-    this.current?.push(null)
+    for (const attempt of this.attempts) attempt.offer(null)
   }
 
   private readonly onError = (error: Error): void => {
     this.failure = error
-    this.current?.destroy(error)
+    for (const attempt of this.attempts.slice()) attempt.destroy(error)
   }
 
   private readonly onClose = (): void => {
@@ -117,22 +123,30 @@ export class ReplayableBody {
   }
 }
 
-/** One attempt's view of the body: the kept bytes first, then the live ones. */
+/** One attempt's view of the body: what it is still to send (the kept bytes first, then the live ones). */
 class AttemptBody extends Readable {
+  /** Whether the consumer asked for more than it was given. */
+  wanting = false
   private gone = false
 
   constructor(
     private readonly owner: ReplayableBody,
-    private readonly replay: Buffer[],
+    private readonly queue: Array<Buffer | null>,
   ) {
     super()
   }
 
+  /** @internal a live chunk, or the end (`null`); `false` while this attempt wants no more */
+  offer(chunk: Buffer | null): boolean {
+    this.queue.push(chunk)
+    if (this.wanting) this.flush()
+    return this.wanting
+  }
+
   override _read(): void {
-    while (this.replay.length > 0) {
-      if (!this.push(this.replay.shift())) return
-    }
-    this.owner.resumeSource(this)
+    this.wanting = true
+    this.flush()
+    if (this.wanting) this.owner.wants()
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -144,6 +158,16 @@ class AttemptBody extends Readable {
     if (this.gone) return
     this.gone = true
     this.owner.detached(this)
+  }
+
+  private flush(): void {
+    const queue = this.queue
+    while (queue.length > 0) {
+      if (!this.push(queue.shift() as Buffer | null)) {
+        this.wanting = false
+        return
+      }
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import type { Destination } from '../targets/TargetSet.js'
 import { type AttemptRoute, dispatchOptions } from './dispatchOptions.js'
 import type { ResponseShape } from './forward.js'
 import { attemptBody, bodyPending, type ForwardBody } from './ReplayableBody.js'
-import { callUpstream, type UpstreamResponse } from './UpstreamCall.js'
+import { callUpstream, type UpstreamResponse } from './UpstreamExchange.js'
 import { drain, rawHeaderValue } from './upstreamResponseParts.js'
 
 /** How the attempt loop reads an undici exchange's response. */

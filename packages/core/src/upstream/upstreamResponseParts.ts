@@ -1,4 +1,4 @@
-import type { UpstreamResponse } from './UpstreamCall.js'
+import type { UpstreamResponse } from './UpstreamExchange.js'
 
 /** The first value of a header in undici's raw header lines (`name` in lower case). */
 export function rawHeaderValue(raw: readonly Buffer[], name: string): string | undefined {

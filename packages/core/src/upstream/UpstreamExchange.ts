@@ -1,9 +1,12 @@
 import type { Dispatcher } from 'undici'
 import { classify } from '../errors/classify.js'
 import { type FailurePhase, GatewayError } from '../errors/GatewayError.js'
+import type { PhaseRecord } from '../events/PhaseRecord.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
-import type { BodySource } from './UpstreamBody.js'
-import { UpstreamBody } from './UpstreamBody.js'
+import { EARLY_BODY_BYTES, EarlyBody } from './EarlyBody.js'
+import { ExchangeHandler, type ExchangeListener } from './ExchangeHandler.js'
+import { PhaseTimer } from './PhaseTimer.js'
+import { type BodySource, UpstreamBody } from './UpstreamBody.js'
 
 /** Phases of one upstream exchange, in order. */
 const CONNECT = 0 // waiting for a connection (queue, DNS, TCP, TLS)
@@ -37,10 +40,12 @@ export interface CallSpec {
 /** The upstream's response: status, raw header lines and the body. */
 export interface UpstreamResponse {
   readonly statusCode: number
-  /** `[name, value, …]` as undici hands them over: latin1 bytes. */
+  /** `[name, value, …]` as undici received them: latin1 bytes, passed on byte-for-byte. */
   readonly rawHeaders: Buffer[]
   /** The body as a stream, made on first use. */
   readonly body: UpstreamBody
+  /** When the attempt went through its phases. */
+  readonly phases: PhaseRecord
   /**
    * The whole body as one buffer if the upstream already finished it (a small response usually
    * arrives with its headers), without making a stream; `undefined` while it is still streaming.
@@ -56,62 +61,66 @@ export interface UpstreamResponse {
 }
 
 /**
- * How much of the body is kept before anyone asks for it; then the upstream is paused. A small body
- * that arrives whole within it is sent as a buffer and never becomes a stream, and a body declared
- * (`Content-Length`) within it is waited for (see `completeSoon`).
- */
-const EARLY_BODY_BYTES = 64 * 1024
-
-const EMPTY = Buffer.alloc(0)
-
-/**
  * Make one upstream exchange. Resolves at the response headers, with the body streaming; rejects
  * with a {@link GatewayError} for an upstream failure, with `signal.reason` when aborted, and with
  * any other error for a bug (an undici `InvalidArgumentError`: a 500, never a 502).
  */
 export function callUpstream(spec: CallSpec): Promise<UpstreamResponse> {
-  return new Promise((resolve, reject) => new UpstreamCall(spec, resolve, reject).start())
+  return new Promise((resolve, reject) => new UpstreamExchange(spec, resolve, reject).start())
 }
 
 /**
- * An undici dispatch handler that enforces the phase timeouts with a single timer (re-armed only
- * when a phase must end sooner than it fires), and streams the response body with backpressure.
+ * One exchange with the upstream: its phases and their timeouts (one {@link PhaseTimer}), the
+ * response, and the source of its body stream (with backpressure). undici talks to it through a
+ * thin {@link ExchangeHandler}.
  *
- * The timer is ours because undici's own connect, headers and body timers run at about one second
- * of resolution. `timeout.headers` starts when the request is fully sent (undici's `onRequestSent`),
- * so a slow upload is not blamed on the upstream; `timeout.idle` is suspended while the consumer
- * applies backpressure, so a slow client is not blamed either.
+ * `timeout.headers` starts when the request is fully sent, so a slow upload is not blamed on the
+ * upstream: undici's current handler API has no "request sent" callback, so it is derived. A request
+ * whose body is not a stream is sent as soon as a connection takes it (undici writes head and body
+ * at once); one with a stream body when that stream hands over its last chunk. `timeout.idle` is
+ * suspended while the consumer applies backpressure, so a slow client is not blamed either.
  */
-class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamResponse {
+export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeListener {
   statusCode = 0
   rawHeaders: Buffer[] = []
+  readonly phases: {
+    started: number
+    connected: number | undefined
+    sent: number | undefined
+    firstByte: number | undefined
+    ended: number | undefined
+  }
   private phase: Phase = CONNECT
-  private timer: NodeJS.Timeout | undefined
-  /** `performance.now()` by which the current phase must end (`Infinity`: no limit now). */
-  private dueAt = Number.POSITIVE_INFINITY
-  /** When the armed timer fires (`Infinity`: none armed). */
-  private firesAt = Number.POSITIVE_INFINITY
-  private abortUpstream: ((reason?: Error) => void) | undefined
-  private resumeUpstream: (() => void) | undefined
-  private paused = false
+  private readonly timer = new PhaseTimer(() => this.onTimer())
+  private controller: Dispatcher.DispatchController | undefined
   private failure: Error | undefined
   /** The body stream, once someone asked for it. */
   private stream: UpstreamBody | undefined
-  /** Body chunks that arrived before the stream was made. */
-  private early: Buffer[] | undefined
-  private earlyBytes = 0
+  private readonly early = new EarlyBody()
   /** The upstream finished the body. */
   private completed = false
   /** The body failed (or was abandoned) before the stream was made. */
   private bodyFailure: Error | undefined
   /** Someone waits in `completeSoon` for the early body to settle. */
   private settle: (() => void) | undefined
+  /** The request body, when it is a stream: its end is when the request was sent. */
+  private readonly requestStream: NodeJS.ReadableStream | undefined
 
   constructor(
     private readonly spec: CallSpec,
     private readonly resolve: (response: UpstreamResponse) => void,
     private readonly reject: (error: unknown) => void,
-  ) {}
+  ) {
+    this.phases = {
+      started: performance.now(),
+      connected: undefined,
+      sent: undefined,
+      firstByte: undefined,
+      ended: undefined,
+    }
+    const body = spec.request.body as { once?: unknown } | null | undefined
+    this.requestStream = typeof body?.once === 'function' ? (body as NodeJS.ReadableStream) : undefined
+  }
 
   start(): void {
     const signal = this.spec.signal
@@ -121,65 +130,67 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
       return
     }
     signal?.addEventListener('abort', this.onAbortSignal)
+    this.requestStream?.once('end', this.onRequestSent)
     this.dueBeforeHeaders(this.spec.timeout.connect)
-    this.spec.dispatcher.dispatch(this.spec.request, this)
+    this.spec.dispatcher.dispatch(this.spec.request, new ExchangeHandler(this))
   }
 
-  // ---- undici's handler interface ----
+  // ---- what undici tells, through the handler ----
 
-  onConnect(abort: (reason?: Error) => void): void {
+  /** A connection took the request: undici writes its head now (and a body that is not a stream). */
+  connected(controller: Dispatcher.DispatchController): void {
     if (this.phase === DONE) {
-      abort(this.failure ?? new Error('abandoned'))
+      controller.abort(this.failure ?? new Error('abandoned'))
       return
     }
-    this.abortUpstream = abort
-    this.phase = SEND
-    this.dueBeforeHeaders(0)
+    this.controller = controller
+    this.phases.connected = performance.now()
+    if (this.requestStream === undefined) this.sent()
+    else {
+      this.phase = SEND
+      this.dueBeforeHeaders(0)
+    }
   }
 
-  onRequestSent(): void {
-    if (this.phase !== SEND) return
-    this.phase = HEADERS
-    this.dueBeforeHeaders(this.spec.timeout.headers)
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    if (this.phase === DONE) return false
+  /** The response headers arrived. */
+  responseStarted(controller: Dispatcher.DispatchController, statusCode: number): void {
+    if (this.phase === DONE) {
+      controller.abort(this.failure ?? new Error('abandoned'))
+      return
+    }
     this.phase = BODY
+    this.phases.firstByte = performance.now()
     this.statusCode = statusCode
-    this.rawHeaders = rawHeaders
-    this.resumeUpstream = resume
+    this.rawHeaders = controller.rawHeaders as Buffer[]
     this.dueIdle()
     this.resolve(this)
-    return true
   }
 
-  onData(chunk: Buffer): boolean {
+  /** A chunk of the response body; pauses the upstream while nobody reads. */
+  data(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const idle = this.spec.timeout.idle
-    if (idle !== 0) this.dueAt = performance.now() + idle
+    if (idle !== 0) this.timer.dueAt = performance.now() + idle
     const stream = this.stream
     if (stream === undefined) {
       // no one asked for the body yet: keep it, up to a limit
-      if (this.early === undefined) this.early = [chunk]
-      else this.early.push(chunk)
-      this.earlyBytes += chunk.length
-      if (this.earlyBytes <= EARLY_BODY_BYTES) return true
+      if (this.early.keep(chunk)) return
       this.settle?.()
-    } else if (stream.deliver(chunk)) return true
+    } else if (stream.deliver(chunk)) return
     // the consumer is slow (or not there yet): pause the upstream, and its silence is not idleness
-    this.paused = true
-    this.dueAt = Number.POSITIVE_INFINITY
-    return false
+    controller.pause()
+    this.timer.suspend()
   }
 
-  onComplete(): void {
+  /** The response body is complete. */
+  ended(): void {
     this.finish()
     this.completed = true
     this.stream?.complete()
     this.settle?.()
   }
 
-  onError(error: Error): void {
+  /** undici failed the exchange. */
+  failed(error: Error): void {
     if (this.phase === DONE) return
     const signal = this.spec.signal
     if (signal?.aborted) {
@@ -197,8 +208,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
     if (this.stream !== undefined) return this.stream
     const stream = new UpstreamBody(this)
     this.stream = stream
-    const early = this.early
-    this.early = undefined
+    const early = this.early.takeChunks()
     if (early !== undefined) for (const chunk of early) stream.deliver(chunk)
     if (this.bodyFailure !== undefined) stream.destroy(this.bodyFailure)
     else if (this.completed) stream.complete()
@@ -207,11 +217,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
 
   takeComplete(): Buffer | undefined {
     if (this.stream !== undefined) return this.stream.takeComplete()
-    if (!this.completed) return undefined
-    const early = this.early
-    this.early = undefined
-    if (early === undefined) return EMPTY
-    return early.length === 1 ? (early[0] as Buffer) : Buffer.concat(early, this.earlyBytes)
+    return this.completed ? this.early.takeWhole() : undefined
   }
 
   completeSoon(declaredLength: number | undefined): Promise<Buffer | Error | undefined> {
@@ -222,7 +228,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
       !(declaredLength !== undefined && declaredLength <= EARLY_BODY_BYTES) ||
       this.stream !== undefined ||
       this.phase !== BODY ||
-      this.earlyBytes > EARLY_BODY_BYTES
+      this.early.full
     ) {
       return Promise.resolve(whole)
     }
@@ -237,34 +243,38 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
   // ---- the body stream's side ----
 
   pull(): void {
-    if (!this.paused) return
-    this.paused = false
+    const controller = this.controller
+    if (controller === undefined || !controller.paused || this.phase === DONE) return
     this.dueIdle()
-    this.resumeUpstream?.()
+    controller.resume()
   }
 
   bodyDestroyed(error: Error | null): void {
     if (this.phase === DONE) return
     this.finish()
-    this.abortUpstream?.(error ?? new Error('response body destroyed'))
+    this.controller?.abort(error ?? new Error('response body destroyed'))
   }
 
   // ---- internals ----
+
+  /** The request is fully sent: the headers timeout starts. */
+  private sent(): void {
+    this.phase = HEADERS
+    this.phases.sent = performance.now()
+    this.dueBeforeHeaders(this.spec.timeout.headers)
+  }
+
+  private readonly onRequestSent = (): void => {
+    if (this.phase === SEND) this.sent()
+  }
 
   private readonly onAbortSignal = (): void => {
     this.fail(abortReason(this.spec.signal as AbortSignalLike), false)
   }
 
-  private readonly onTimer = (): void => {
-    this.timer = undefined
-    this.firesAt = Number.POSITIVE_INFINITY
+  private onTimer(): void {
     const phase = this.phase
     if (phase === DONE) return
-    // the timer only ever fires early (a later phase moved the due time on): then it is re-armed
-    if (this.dueAt - performance.now() >= 1) {
-      this.setDue(this.dueAt)
-      return
-    }
     const code =
       phase === CONNECT
         ? 'connection_timeout'
@@ -276,63 +286,49 @@ class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, UpstreamRe
 
   /**
    * Fail the exchange: before headers by rejecting, after headers by destroying the body. Failures
-   * of the upstream are reported; an abort through the signal was decided (and reported) by its owner.
+   * of the upstream after headers are reported (before them, the attempt loop reports the rejection);
+   * an abort through the signal was decided (and reported) by its owner.
    */
   private fail(failure: Error, report = true): void {
     if (this.phase === DONE) return
     const afterHeaders = this.phase === BODY
     this.failure = failure
     this.finish()
-    this.abortUpstream?.(failure)
-    // a failure before headers settles the attempt, and the attempt loop reports it
+    this.controller?.abort(failure)
     if (report && afterHeaders && failure instanceof GatewayError) this.spec.onFailure?.(failure)
     if (!afterHeaders) this.reject(failure)
     else if (this.stream !== undefined) this.stream.destroy(failure)
     else {
       this.bodyFailure = failure
-      this.early = undefined
+      this.early.discard()
       this.settle?.()
     }
   }
 
   private finish(): void {
     this.phase = DONE
-    this.clearTimer()
+    this.phases.ended = performance.now()
+    this.timer.clear()
     this.spec.signal?.removeEventListener('abort', this.onAbortSignal)
+    const requestStream = this.requestStream
+    if (requestStream !== undefined) {
+      requestStream.removeListener('end', this.onRequestSent)
+      // this attempt sends no more of the body: let go of its view of it (other attempts read on)
+      const stream = requestStream as NodeJS.ReadableStream & { readableEnded?: boolean; destroy?: () => void }
+      if (stream.readableEnded === false) stream.destroy?.()
+    }
   }
 
   /** The phase before response headers ends within its own limit or the deadline, whichever is first. */
   private dueBeforeHeaders(phaseMs: number): void {
     const deadline = this.spec.deadline
-    this.setDue(phaseMs === 0 ? deadline : Math.min(performance.now() + phaseMs, deadline))
+    this.timer.setDue(phaseMs === 0 ? deadline : Math.min(performance.now() + phaseMs, deadline))
   }
 
   /** The body phase: the upstream may be silent for `timeout.idle`. */
   private dueIdle(): void {
     const idle = this.spec.timeout.idle
-    this.setDue(idle === 0 ? Number.POSITIVE_INFINITY : performance.now() + idle)
-  }
-
-  /**
-   * Set when the current phase must end. One timer serves every phase: it is re-armed only when the
-   * new due time is earlier than when it fires; a timer that fires early re-arms itself. So a quick
-   * exchange costs one `setTimeout` and one `clearTimeout`, however many phases it goes through.
-   */
-  private setDue(dueAt: number): void {
-    this.dueAt = dueAt
-    if (dueAt >= this.firesAt) return
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(dueAt - performance.now())))
-    this.firesAt = dueAt
-  }
-
-  private clearTimer(): void {
-    this.dueAt = Number.POSITIVE_INFINITY
-    this.firesAt = Number.POSITIVE_INFINITY
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer)
-      this.timer = undefined
-    }
+    this.timer.setDue(idle === 0 ? Number.POSITIVE_INFINITY : performance.now() + idle)
   }
 }
 
