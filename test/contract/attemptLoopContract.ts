@@ -1,5 +1,7 @@
-import { request as httpRequest } from 'node:http'
-import { describe, expect, it } from 'vitest'
+import { createServer, request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { waitFor } from '../helpers/waitFor.js'
 import type { BuildGuardApp } from './guardContract.js'
 import { type BuildApp, gateway, send, upstream } from './harness.js'
 
@@ -89,6 +91,39 @@ export function attemptLoopContract(build: BuildApp, buildGuard: BuildGuardApp):
       expect(requested503.hits('/flaky')).toBe(2)
     })
 
+    it('onError is told each failure once, with the attempt it happened on (here the 2nd, after a retry)', async () => {
+      // the first attempt is reset; the second answers with two Content-Types: an invalid response
+      let hits = 0
+      const up = createServer((req, res) => {
+        hits++
+        if (hits === 1) {
+          req.socket.resetAndDestroy()
+          return
+        }
+        res.writeHead(200, [
+          ['content-type', 'text/plain'],
+          ['content-type', 'text/html'],
+          ['content-length', '2'],
+        ])
+        res.end('ok')
+      })
+      await new Promise<void>((resolve) => up.listen(0, '127.0.0.1', resolve))
+      onTestFinished(() => new Promise<void>((resolve) => up.close(() => resolve())))
+      const { port } = up.address() as AddressInfo
+      const told: Array<{ code: string; attempt: number }> = []
+      const app = await gateway(build, '', {
+        target: `http://127.0.0.1:${port}`,
+        onError: (error, context) => told.push({ code: error.code, attempt: context.attempt }),
+      })
+      const res = await send(`${app.url}/twice`)
+      expect(res.status).toBe(502)
+      expect(res.headers['proxy-status']).toBe('gateway-middleware; error=http_protocol_error')
+      expect(told).toEqual([
+        { code: 'connection_terminated', attempt: 1 },
+        { code: 'http_protocol_error', attempt: 2 },
+      ])
+    })
+
     for (const call of ['request', 'fetch'] as const) {
       it(`a retry sleep ends when the client leaves (${call}())`, async () => {
         const up = await upstream()
@@ -122,11 +157,11 @@ export function attemptLoopContract(build: BuildApp, buildGuard: BuildGuardApp):
         const req = httpRequest(`${app.url}/slow-retry`, { agent: false })
         req.on('error', () => {})
         req.end()
-        await until(() => up.hits('/flaky') === 1)
+        await waitFor(() => up.hits('/flaky') === 1)
         await new Promise((resolve) => setTimeout(resolve, 100))
         const left = performance.now()
         req.destroy()
-        await until(() => settled.length === 1)
+        await waitFor(() => settled.length === 1)
         // the call ends when the client leaves, not when the 5 s wait is over (bound: half of it)
         expect((settled[0] as number) - left).toBeLessThan(2500)
         expect(outcomes).toEqual(['aborted'])
@@ -134,12 +169,4 @@ export function attemptLoopContract(build: BuildApp, buildGuard: BuildGuardApp):
       })
     }
   })
-}
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = performance.now()
-  while (!condition()) {
-    if (performance.now() - started > timeoutMs) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }

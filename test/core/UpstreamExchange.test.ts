@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream'
 import { Pool } from 'undici'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { isGatewayError } from '~core/errors/GatewayError.js'
+import { AttemptRecord } from '~core/upstream/AttemptRecord.js'
 import { dispatchOptions } from '~core/upstream/dispatchOptions.js'
 import { callUpstream } from '~core/upstream/UpstreamExchange.js'
 import { type FaultUpstream, startFaultUpstream } from '../helpers/faultUpstream.js'
@@ -36,7 +37,11 @@ function call(
     timeout: { ...TIMEOUTS, ...options.timeout },
     deadline: Number.POSITIVE_INFINITY,
     signal: undefined,
-    onFailure: undefined,
+    attempt: new AttemptRecord(
+      { target: { origin: '', basePath: '', url: new URL('http://127.0.0.1') }, dispatcher, circuit: undefined },
+      1,
+      () => {},
+    ),
   })
 }
 

@@ -1,6 +1,7 @@
 import { Agent } from 'undici'
 import { afterAll, describe, expect, it } from 'vitest'
 import { GatewayError, isGatewayError } from '~core/errors/GatewayError.js'
+import { GatewayEvents } from '~core/events/GatewayEvents.js'
 import { resolveOptions } from '~core/options/resolveOptions.js'
 import { RetryBudget } from '~core/policy/RetryBudget.js'
 import { LightSignal } from '~core/seam/LightSignal.js'
@@ -17,6 +18,7 @@ interface Answer {
 const SHAPE: ResponseShape<Answer> = {
   status: (answer) => answer.status,
   retryAfter: () => undefined,
+  started: () => {},
   discard: async (answer) => {
     answer.discarded = true
   },
@@ -33,17 +35,18 @@ afterAll(() => dispatcher.close())
 
 function contextFor(options: Parameters<typeof resolveOptions>[0], budget?: RetryBudget) {
   const resolved = resolveOptions(options)
-  const reported: Array<{ code: string; attempt: number }> = []
-  const retries: number[] = []
+  const reported: Array<{ error: GatewayError; attempt: number }> = []
+  const retried: number[] = []
+  const attempts: Array<{ attempt: number; status: number | undefined; code: string | undefined }> = []
   const lifecycle = { closing: false }
-  const context: GatewayContext = {
-    options: resolved,
-    budget,
-    report: (error, failure) => reported.push({ code: error.code, attempt: failure.attempt }),
-    retrying: (retry) => retries.push(retry.delay),
-    lifecycle,
-  }
-  return { context, reported, retries, lifecycle }
+  const events = new GatewayEvents()
+  events.subscribe({
+    failure: (error, failure) => reported.push({ error, attempt: failure.attempt }),
+    retry: (retry) => retried.push(retry.attempt),
+    attempt: (event) => attempts.push({ attempt: event.attempt, status: event.status, code: event.error?.code }),
+  })
+  const context: GatewayContext = { options: resolved, budget, events, lifecycle }
+  return { context, reported, retried, attempts, lifecycle, events }
 }
 
 /** A plan whose attempts are the given outcomes in turn: a status answers, a code fails. */
@@ -59,7 +62,7 @@ function planOf(
     signal: new LightSignal(),
     shape: SHAPE,
     pick: () => HERE,
-    send: async (_destination, attempt) => {
+    send: async ({ number: attempt }) => {
       seen.attempts.push(attempt)
       const outcome = outcomes[attempt - 1]
       if (outcome === undefined) throw new Error('no more outcomes')
@@ -67,23 +70,23 @@ function planOf(
       throw outcome
     },
     replayable: () => true,
-    report: () => {},
-    retrying: () => {},
+    where: (at) => ({ path: '/p', target: at?.target.origin ?? '' }),
     ...overrides,
   }
 }
 
 describe('forward: the one attempt loop', () => {
   it('retries a reset, reports the failed attempt once with its number, and answers from the next', async () => {
-    const { context } = contextFor({ retry: { maxDelay: 1 } })
-    const reported: number[] = []
-    const result = await forward(
-      context,
-      planOf([new GatewayError('connection_terminated'), 200], { report: (_e, _d, attempt) => reported.push(attempt) }),
-    )
+    const { context, reported, retried, attempts } = contextFor({ retry: { maxDelay: 1 } })
+    const result = await forward(context, planOf([new GatewayError('connection_terminated'), 200]))
     expect(result.attempt).toBe(2)
     expect(result.response.status).toBe(200)
-    expect(reported).toEqual([1])
+    expect(reported.map(({ error, attempt }) => [error.code, attempt])).toEqual([['connection_terminated', 1]])
+    expect(retried).toEqual([1])
+    expect(attempts).toEqual([
+      { attempt: 1, status: undefined, code: 'connection_terminated' },
+      { attempt: 2, status: 200, code: undefined },
+    ])
   })
 
   it("each retry's attempt holds a budget ticket until it ends; the request counts as active", async () => {
@@ -95,9 +98,9 @@ describe('forward: the one attempt loop', () => {
     const send = plan.send
     const result = await forward(context, {
       ...plan,
-      send: (at, attempt) => {
+      send: (attempt) => {
         inFlight.push(budget.inFlight)
-        return send(at, attempt)
+        return send(attempt)
       },
     })
     expect(result.response.status).toBe(200)
@@ -122,7 +125,7 @@ describe('forward: the one attempt loop', () => {
     const plan = planOf([503, 500])
     const result = await forward(context, {
       ...plan,
-      send: async (at, attempt) => (attempt === 1 ? first : plan.send(at, attempt)),
+      send: async (attempt) => (attempt.number === 1 ? first : plan.send(attempt)),
     })
     expect(first.discarded).toBe(true)
     expect(result.response.status).toBe(500)
@@ -130,20 +133,13 @@ describe('forward: the one attempt loop', () => {
 
   it('a retry wait ends when the signal aborts, with its reason, and gives its ticket back', async () => {
     const budget = new RetryBudget(100, 1)
-    const { context } = contextFor({ retry: { statusCodes: [503], maxDelay: 60_000 } }, budget)
+    const { context, events } = contextFor({ retry: { statusCodes: [503], maxDelay: 60_000 } }, budget)
     const signal = new LightSignal()
     const reason = new DOMException('gone', 'AbortError')
     const seen = { attempts: [] as number[] }
-    const plan = planOf(
-      [503],
-      {
-        signal,
-        // the upstream asks for a minute's wait; the client leaves as it begins
-        shape: { ...SHAPE, retryAfter: () => '60' },
-        retrying: () => queueMicrotask(() => signal.abort(reason)),
-      },
-      seen,
-    )
+    // the upstream asks for a minute's wait; the client leaves as it begins
+    events.subscribe({ retry: () => queueMicrotask(() => signal.abort(reason)) })
+    const plan = planOf([503], { signal, shape: { ...SHAPE, retryAfter: () => '60' } }, seen)
     const failure = await forward(context, plan).catch((error: unknown) => error)
     expect(failure).toBe(reason)
     expect(seen.attempts).toEqual([1])
@@ -151,33 +147,25 @@ describe('forward: the one attempt loop', () => {
   })
 
   it('once the gateway is closing, the next attempt is not made: destination_unavailable', async () => {
-    const { context, lifecycle } = contextFor({ retry: { maxDelay: 1 } })
+    const { context, lifecycle, events } = contextFor({ retry: { maxDelay: 1 } })
     const seen = { attempts: [] as number[] }
-    const plan = planOf([new GatewayError('connection_refused'), 200], {
-      retrying: () => {
+    events.subscribe({
+      retry: () => {
         lifecycle.closing = true
       },
     })
-    const send = plan.send
-    const failure = await forward(context, {
-      ...plan,
-      send: (at, attempt) => {
-        seen.attempts.push(attempt)
-        return send(at, attempt)
-      },
-    }).catch((error: unknown) => error)
+    const failure = await forward(context, planOf([new GatewayError('connection_refused'), 200], {}, seen)).catch(
+      (error: unknown) => error,
+    )
     expect(isGatewayError(failure) && failure.code).toBe('destination_unavailable')
     expect(seen.attempts).toEqual([1])
   })
 
   it('an error that is not an upstream failure (a bug) is thrown at once, never retried or reported', async () => {
-    const { context } = contextFor({ retry: { maxDelay: 1 } })
+    const { context, reported } = contextFor({ retry: { maxDelay: 1 } })
     const seen = { attempts: [] as number[] }
-    const reported: unknown[] = []
     const bug = new TypeError('bug')
-    const failure = await forward(context, planOf([bug, 200], { report: (error) => reported.push(error) }, seen)).catch(
-      (error: unknown) => error,
-    )
+    const failure = await forward(context, planOf([bug, 200], {}, seen)).catch((error: unknown) => error)
     expect(failure).toBe(bug)
     expect(seen.attempts).toEqual([1])
     expect(reported).toEqual([])

@@ -52,28 +52,33 @@ function guardHandler(gateway: Gateway): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const guard = gateway.guard(
       { method: req.method, url: req.originalUrl, signal: clientGoneSignal(res), rawHeaders: req.rawHeaders },
-      {
-        responseStarted: () => res.headersSent,
-        respond: (response) => {
-          writeResponse(res, response)
-          discardLaterWrites(res)
-        },
-      },
+      { responseStarted: () => res.headersSent },
     )
     const state: GuardState = { guard, handled: false }
     ;(req as Request & { [GUARD]?: GuardState })[GUARD] = state
     req.gateway = guard.client
-    res.once('close', () => {
-      guard.dispose()
-      const failure = guard.lastFailure
-      if (failure !== undefined && !state.handled && !guard.responded && res.statusCode === failure.status) {
-        warnOnce(
-          'GATEWAY_NO_ERROR_HANDLER',
-          'gateway-middleware: an upstream failure reached Express without gatewayErrorHandler() behind the routes; ' +
-            "Express's final handler answered it (with a stack trace outside production). Add app.use(gatewayErrorHandler()) after your routes.",
-        )
-      }
+    const finished = new Promise<void>((resolve) => {
+      res.once('close', () => {
+        guard.dispose()
+        resolve()
+        const failure = guard.lastFailure
+        if (failure !== undefined && !state.handled && !guard.responded && res.statusCode === failure.status) {
+          warnOnce(
+            'GATEWAY_NO_ERROR_HANDLER',
+            'gateway-middleware: an upstream failure reached Express without gatewayErrorHandler() behind the routes; ' +
+              "Express's final handler answered it (with a stack trace outside production). Add app.use(gatewayErrorHandler()) after your routes.",
+          )
+        }
+      })
     })
+    // Express routes answer through res, not a promise: the route is done when its response is
+    guard.race(finished).then((answer) => {
+      if (answer === undefined) return
+      writeResponse(res, answer)
+      discardLaterWrites(res)
+    }, ignore)
     next()
   }
 }
+
+function ignore(): void {}

@@ -1,4 +1,4 @@
-import type { Gateway, GatewayResponse } from '@gateway-middleware/core'
+import type { Gateway } from '@gateway-middleware/core'
 import { clientGoneSignal } from '@gateway-middleware/core/adapter'
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod, RouteOptions } from 'fastify'
 import { sendResponse } from './sendResponse.js'
@@ -48,27 +48,14 @@ function guarded(gateway: Gateway, handler: RouteHandlerMethod): RouteHandlerMet
     }
     // a callback-style handler (it calls reply.send later): its errors reach Fastify's handling
     if (!isThenable(result)) return result
-    const routed = Promise.resolve(result)
-    // the route may still fail after the deadline answered: that failure has nowhere to go
-    routed.catch(ignore)
-    return Promise.race([routed.then(value), guard.timedOut.then(deadline)]).then((outcome) => {
-      if (outcome.deadline === undefined) return outcome.value
-      sendResponse(reply, outcome.deadline)
+    return guard.race(result).then((deadline) => {
+      if (deadline === undefined) return result
+      sendResponse(reply, deadline)
       return reply
     }, answer)
   }
 }
 
-function value(result: unknown): { value: unknown; deadline: undefined } {
-  return { value: result, deadline: undefined }
-}
-
-function deadline(response: GatewayResponse): { value: undefined; deadline: GatewayResponse } {
-  return { value: undefined, deadline: response }
-}
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
-
-function ignore(): void {}

@@ -1,4 +1,4 @@
-import type { Gateway, GatewayResponse } from '@gateway-middleware/core'
+import type { Gateway } from '@gateway-middleware/core'
 import { clientGoneSignal } from '@gateway-middleware/core/adapter'
 import type { Middleware } from 'koa'
 import { writeKoaResponse } from './writeKoaResponse.js'
@@ -17,10 +17,7 @@ export function guardMiddleware(gateway: Gateway): Middleware {
     )
     ctx.gateway = guard.client
     try {
-      const routed = next()
-      // the route may still fail after the deadline answered: that failure has nowhere to go
-      routed.catch(ignore)
-      const answer = await Promise.race([routed.then(nothing), guard.timedOut])
+      const answer = await guard.race(next())
       if (answer !== undefined) writeKoaResponse(ctx, answer)
     } catch (error) {
       const answer = await guard.failureResponse(error)
@@ -31,9 +28,3 @@ export function guardMiddleware(gateway: Gateway): Middleware {
     }
   }
 }
-
-function nothing(): GatewayResponse | undefined {
-  return undefined
-}
-
-function ignore(): void {}

@@ -1,6 +1,6 @@
 import { FAILURES, proxyStatusType } from '../errors/failures.js'
 import { GatewayError } from '../errors/GatewayError.js'
-import type { FailureContext } from '../events/FailureContext.js'
+import type { GatewayEvents } from '../events/GatewayEvents.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import type { TemplateValues } from './compileTemplate.js'
 import { defaultErrorPage } from './defaultErrorPage.js'
@@ -14,7 +14,7 @@ import type { ResolvedErrorPage, ResolvedErrorPages } from './resolveErrorPages.
 export interface ErrorResponseContext {
   readonly options: { readonly proxyName: string; readonly errorPages: ResolvedErrorPages }
   /** Told when a custom page fails (see {@link errorResponse}). */
-  readonly report?: (error: GatewayError, context: FailureContext) => void
+  readonly events?: GatewayEvents
 }
 
 /** A default page's extra header: nothing but its own inline style may load. */
@@ -33,7 +33,7 @@ const DEFAULT_PAGE_CSP =
  * returns a value, and then so is this. One that throws, rejects, returns something else than a page
  * or takes longer than {@link ERROR_PAGE_RENDER_TIMEOUT_MS} gets the default page, and `report` is
  * told: a `GatewayError` `proxy_internal_error` whose `cause` is the renderer's error, with the
- * page's key as `errorPage` in the context. The promise never rejects.
+ * page's key as `errorPage` in the context, to the event seam. The promise never rejects.
  */
 export function errorResponse(
   error: GatewayError,
@@ -208,7 +208,7 @@ function isRetryAfter(value: string): boolean {
 }
 
 function reportRenderer(cause: unknown, page: ResolvedErrorPage, request: ErrorRequest, context: ErrorResponseContext) {
-  context.report?.(new GatewayError('proxy_internal_error', { cause }), {
+  context.events?.failure(new GatewayError('proxy_internal_error', { cause }), {
     method: request.method,
     path: request.url,
     target: '',

@@ -2,8 +2,8 @@ import { Agent, type Dispatcher, Pool } from 'undici'
 import { errorRequest } from '../error-pages/errorRequest.js'
 import { errorResponse } from '../error-pages/errorResponse.js'
 import type { GatewayError } from '../errors/GatewayError.js'
-import type { FailureContext, RetryContext } from '../events/FailureContext.js'
-import { CallUrls } from '../guard/GatewayClient.js'
+import { GatewayEvents, type GatewayObserver } from '../events/GatewayEvents.js'
+import { CallUrls } from '../guard/CallUrls.js'
 import { type GuardedRequest, type GuardHooks, RequestGuard } from '../guard/RequestGuard.js'
 import type { GatewayOptions } from '../options/options.js'
 import { type ResolvedOptions, type ResolvedTarget, resolveOptions } from '../options/resolveOptions.js'
@@ -28,6 +28,12 @@ export interface Gateway {
    * framework's 500.
    */
   proxy(request: GatewayRequest): Promise<GatewayResponse | undefined>
+  /**
+   * Listen to the gateway's event seam: every attempt's outcome, retry, failure, ejection and
+   * restoration, response start and client departure. Returns the function that stops listening.
+   * Nobody listening costs nothing.
+   */
+  subscribe(observer: GatewayObserver): () => void
   /** Guard mode: protect one request (its deadline, its client, its error decisions). */
   guard(request: GuardedRequest, hooks: GuardHooks): RequestGuard
   /**
@@ -49,41 +55,37 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const resolved = resolveOptions(options)
   const { onError, onRetry, retry } = resolved
-  const report = (error: GatewayError, context: FailureContext): void => {
-    if (onError === undefined) return
-    try {
-      onError(error, context)
-    } catch {
-      // a throwing hook must not break the gateway
-    }
-  }
-  const retrying = (context: RetryContext): void => {
-    if (onRetry === undefined) return
-    try {
-      onRetry(context)
-    } catch {
-      // a throwing hook must not break the gateway
-    }
+  const events = new GatewayEvents()
+  // the hooks are the event seam's first observers
+  if (onError !== undefined || onRetry !== undefined) {
+    events.subscribe({
+      ...(onError === undefined ? {} : { failure: onError }),
+      ...(onRetry === undefined ? {} : { retry: onRetry }),
+    })
   }
   const budget = retry === undefined ? undefined : new RetryBudget(retry.budgetPercent, retry.budgetMinConcurrency)
   const targets = new TargetSet(
     resolved.targets.map((target) => ({
       target,
       dispatcher: createPool(target, resolved),
-      circuit: resolved.circuit === undefined ? undefined : new Circuit(resolved.circuit),
+      circuit:
+        resolved.circuit === undefined
+          ? undefined
+          : new Circuit(resolved.circuit, (state, restMs) => {
+              if (events.wants.health) events.health({ target: target.origin, state, restMs })
+            }),
     })),
   )
   const agent = resolved.targets.length === 0 ? createAgent(resolved) : undefined
   // set once close() began: no new upstream calls are taken
   const lifecycle = { closing: false }
-  const proxyContext = { options: resolved, targets, budget, report, retrying, lifecycle }
+  const proxyContext = { options: resolved, targets, budget, events, lifecycle }
   const guardContext = {
     options: resolved,
     dispatcher: agent as Dispatcher,
     urls: new CallUrls(agent as Dispatcher),
     budget,
-    report,
-    retrying,
+    events,
     lifecycle,
   }
   let closing: Promise<void> | undefined
@@ -96,6 +98,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       }
       return proxy(proxyContext, request)
     },
+    subscribe: (observer) => events.subscribe(observer),
     guard(request, hooks) {
       if (agent === undefined) throw new TypeError('gateway-middleware: guard() is for a gateway without "target"')
       return new RequestGuard(guardContext, request, hooks)

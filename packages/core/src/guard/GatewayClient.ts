@@ -1,11 +1,9 @@
 import type { Readable } from 'node:stream'
 import { type Dispatcher, Headers as UndiciHeaders, fetch as undiciFetch } from 'undici'
 import { classify } from '../errors/classify.js'
-import type { GatewayError } from '../errors/GatewayError.js'
-import type { FailureContext, RetryContext } from '../events/FailureContext.js'
+import { type GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { HeaderRecord } from '../http/headerRecord.js'
 import { headerRecord } from '../http/headerRecord.js'
-import type { ResolvedTarget } from '../options/resolveOptions.js'
 import type { LightSignal } from '../seam/LightSignal.js'
 import type { Destination } from '../targets/TargetSet.js'
 import { forward, type ResponseShape } from '../upstream/forward.js'
@@ -13,6 +11,8 @@ import type { GatewayContext } from '../upstream/GatewayContext.js'
 import { bodyReplayable, ReplayableBody } from '../upstream/ReplayableBody.js'
 import { sendUpstream, UPSTREAM_RESPONSE } from '../upstream/sendUpstream.js'
 import type { UpstreamBody } from '../upstream/UpstreamBody.js'
+import type { UpstreamResponse } from '../upstream/UpstreamExchange.js'
+import type { CallUrls } from './CallUrls.js'
 
 /** Options of {@link GatewayClient.request}. */
 export interface ClientRequestOptions {
@@ -67,55 +67,12 @@ export interface ClientContext {
   readonly deadline: number
   /** Aborts in-flight calls when the request's deadline passes or its client leaves. */
   readonly signal: LightSignal
-  readonly report: (error: GatewayError, context: FailureContext) => void
-  readonly retrying: (context: RetryContext) => void
+  /** Told of the failure a call rejects with (its attempts were told to the event seam already). */
+  readonly failed: (error: GatewayError) => void
   /** The guarded request's id, forwarded as `X-Request-Id` so logs on both sides correlate. */
   readonly requestId: () => string
-  /** The gateway's parsed call URLs (see {@link CallUrls}). */
+  /** The gateway's parsed call URLs (see `CallUrls`). */
   readonly urls: CallUrls
-}
-
-/** A call URL, parsed once: what `request()` needs of it. */
-interface CallUrl {
-  readonly origin: string
-  readonly path: string
-  readonly destination: Destination
-}
-
-/** How many parsed call URLs a gateway keeps; when full it starts over. */
-const CALL_URL_CACHE_SIZE = 512
-
-/**
- * The URLs a gateway's routes call, parsed once: routes mostly call the same few URLs, and parsing
- * one (and making its destination) on every call is work that can be done once.
- */
-export class CallUrls {
-  private readonly parsed = new Map<string, CallUrl>()
-
-  constructor(private readonly dispatcher: Dispatcher) {}
-
-  get(input: string | URL): CallUrl {
-    if (typeof input !== 'string') return this.parse(input)
-    let url = this.parsed.get(input)
-    if (url === undefined) {
-      url = this.parse(new URL(input))
-      if (this.parsed.size >= CALL_URL_CACHE_SIZE) this.parsed.clear()
-      this.parsed.set(input, url)
-    }
-    return url
-  }
-
-  private parse(url: URL): CallUrl {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new TypeError(`gateway.request expected an http: or https: URL, got ${JSON.stringify(url.protocol)}`)
-    }
-    const target: ResolvedTarget = { origin: url.origin, basePath: '', url }
-    return {
-      origin: url.origin,
-      path: url.pathname + url.search,
-      destination: { target, dispatcher: this.dispatcher, circuit: undefined },
-    }
-  }
 }
 
 /** Create the client for one guarded request. */
@@ -149,20 +106,24 @@ class RequestClient implements GatewayClient {
           : new ReplayableBody(init.body, options.retry?.bodyLimit ?? 0, undefined)
     const attempts = { body, timeout: options.timeout, deadline: context.deadline, signal: context.signal }
     const route = { origin, path, method, headers }
-    const report = (error: GatewayError, _destination: unknown, attempt: number) =>
-      context.report(error, { method, path, target: origin, attempt })
-    const { response } = await forward(context.gateway, {
-      method,
-      idempotencyKey: hasIdempotencyKey(headers),
-      deadline: context.deadline,
-      signal: context.signal,
-      shape: UPSTREAM_RESPONSE,
-      pick: () => destination,
-      send: (at, attempt) => sendUpstream(attempts, at, route, (error) => report(error, at, attempt)),
-      replayable: () => bodyReplayable(body),
-      report,
-      retrying: (_destination, retry) => context.retrying({ ...retry, method, path, target: origin }),
-    })
+    const where = { path, target: origin }
+    let response: UpstreamResponse
+    try {
+      ;({ response } = await forward(context.gateway, {
+        method,
+        idempotencyKey: hasIdempotencyKey(headers),
+        deadline: context.deadline,
+        signal: context.signal,
+        shape: UPSTREAM_RESPONSE,
+        pick: () => destination,
+        send: (attempt) => sendUpstream(attempts, attempt, route),
+        replayable: () => bodyReplayable(body),
+        where: () => where,
+      }))
+    } catch (error) {
+      if (isGatewayError(error)) context.failed(error)
+      throw error
+    }
     const raw = response.rawHeaders
     const flat: string[] = new Array(raw.length)
     for (let i = 0; i < raw.length; i++) flat[i] = (raw[i] as Buffer).toString('latin1')
@@ -173,7 +134,7 @@ class RequestClient implements GatewayClient {
     const context = this.context
     const url = new URL(String(input))
     const method = (init?.method ?? 'GET').toUpperCase()
-    const path = url.pathname + url.search
+    const where = { path: url.pathname + url.search, target: url.origin }
     const signal = init?.signal ? linkedSignal(this.signal, init.signal) : this.signal
     const body = init?.body
     const replayable = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array
@@ -182,35 +143,42 @@ class RequestClient implements GatewayClient {
       dispatcher: context.dispatcher,
       circuit: undefined,
     }
-    const { response } = await forward(context.gateway, {
-      method,
-      idempotencyKey: hasIdempotencyKey(init?.headers),
-      deadline: context.deadline,
-      signal,
-      shape: FETCH_RESPONSE,
-      pick: () => destination,
-      // undici's fetch, as one attempt: its redirects and decoding, the gateway's dispatcher and signal
-      send: async () => {
-        const headers = new UndiciHeaders(init?.headers)
-        if (!headers.has('x-request-id')) headers.set('x-request-id', context.requestId())
-        try {
-          return await undiciFetch(input, { ...init, headers, dispatcher: context.dispatcher, signal })
-        } catch (error) {
-          if (signal.aborted) throw signal.reason
-          throw classify(error) ?? error
-        }
-      },
-      replayable: () => replayable,
-      report: (error, _destination, attempt) => context.report(error, { method, path, target: url.origin, attempt }),
-      retrying: (_destination, retry) => context.retrying({ ...retry, method, path, target: url.origin }),
-    })
-    return response
+    try {
+      const { response } = await forward(context.gateway, {
+        method,
+        idempotencyKey: hasIdempotencyKey(init?.headers),
+        deadline: context.deadline,
+        signal,
+        shape: FETCH_RESPONSE,
+        pick: () => destination,
+        // undici's fetch, as one attempt: its redirects and decoding, the gateway's dispatcher and signal
+        send: async () => {
+          const headers = new UndiciHeaders(init?.headers)
+          if (!headers.has('x-request-id')) headers.set('x-request-id', context.requestId())
+          try {
+            return await undiciFetch(input, { ...init, headers, dispatcher: context.dispatcher, signal })
+          } catch (error) {
+            if (signal.aborted) throw signal.reason
+            throw classify(error) ?? error
+          }
+        },
+        replayable: () => replayable,
+        where: () => where,
+      })
+      return response
+    } catch (error) {
+      if (isGatewayError(error)) context.failed(error)
+      throw error
+    }
   }
 }
 
 /** How the attempt loop reads a `fetch` response. */
 const FETCH_RESPONSE: ResponseShape<Awaited<ReturnType<typeof undiciFetch>>> = {
   status: (response) => response.status,
+  started: (_response, attempt) => {
+    attempt.firstByte = performance.now()
+  },
   retryAfter: (response) => response.headers.get('retry-after') ?? undefined,
   discard: async (response) => {
     try {

@@ -9,14 +9,13 @@ import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import { LightSignal } from '../seam/LightSignal.js'
 import type { GatewayContext } from '../upstream/GatewayContext.js'
-import { type CallUrls, createGatewayClient, type GatewayClient } from './GatewayClient.js'
+import type { CallUrls } from './CallUrls.js'
+import { createGatewayClient, type GatewayClient } from './GatewayClient.js'
 
 /** What the adapter tells a guard about its framework's response. */
 export interface GuardHooks {
   /** Whether the route's response has started (headers sent): then the deadline no longer applies. */
   responseStarted(): boolean
-  /** Write the gateway's answer when the deadline passes first (optional: or await `timedOut`). */
-  respond?(response: GatewayResponse): void
 }
 
 /** What a guard needs of its gateway. */
@@ -38,15 +37,18 @@ export interface GuardedRequest {
  * Guard mode, for one request: the client its route uses for upstream calls, the request's
  * deadline (`timeout.total` from arrival to the start of the response), and the decision whether
  * an error the route raised is an upstream failure (502/504) or a bug (the framework's 500).
+ *
+ * An adapter runs the route, then races it with the deadline through {@link RequestGuard.race}: the
+ * one way the guard hands over its deadline answer.
  */
 export class RequestGuard {
   /** The client for the route's upstream calls. */
   readonly client: GatewayClient
   /** Whether the gateway answered the request itself because the deadline passed. */
   responded = false
-  private id: string | undefined
   /** The last upstream failure of this request's client calls. */
   lastFailure: GatewayError | undefined
+  private id: string | undefined
   private readonly abort = new LightSignal()
   /** Set once `failureResponse` answers a failure: its page may still be rendering. */
   private answering = false
@@ -70,21 +72,25 @@ export class RequestGuard {
       urls: context.urls,
       deadline: this.deadline,
       signal: this.abort,
-      report: (error, failure) => {
+      failed: (error) => {
         this.lastFailure = error
-        context.report(error, failure)
       },
-      retrying: context.retrying,
       requestId: () => this.requestId(),
     })
   }
 
-  /** Resolves with the gateway's answer if the deadline passes before the response started; never rejects. */
-  get timedOut(): Promise<GatewayResponse> {
-    this.deadlinePassed ??= new Promise((resolve) => {
-      this.settleDeadline = resolve
-    })
-    return this.deadlinePassed
+  /**
+   * Race the route (a promise that settles when it is done) with the request's deadline. Resolves
+   * with the gateway's answer when the deadline passes before the route's response started: write it,
+   * and ignore what the route does later. Resolves with `undefined` when the route finished first,
+   * and rejects with the route's error when it failed first (hand that to `failureResponse`). A route
+   * that fails after the deadline answered has nowhere to go: its error is dropped.
+   */
+  race(routed: PromiseLike<unknown>): Promise<GatewayResponse | undefined> {
+    const done = Promise.resolve(routed).then(nothing)
+    if (this.timer === undefined && this.deadlinePassed === undefined) return done
+    done.catch(ignore)
+    return Promise.race([done, this.timedOut()])
   }
 
   /**
@@ -97,9 +103,7 @@ export class RequestGuard {
     if (failure === undefined) return undefined
     // the answer is on its way (a custom page may take a moment): the deadline must not answer too
     this.answering = true
-    // failures of the gateway's own client were reported when they happened
-    if (failure !== error) this.reportOwn(failure)
-    return errorResponse(failure, errorRequest(this.request, this.requestId()), this.context)
+    return this.answer(failure)
   }
 
   /** Stop the deadline timer and let go of the request. Call when the response is done. */
@@ -107,6 +111,14 @@ export class RequestGuard {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
     this.request.signal.removeEventListener('abort', this.onClientGone)
+  }
+
+  /** Resolves with the deadline's answer, if the deadline passes before the response started. */
+  private timedOut(): Promise<GatewayResponse> {
+    this.deadlinePassed ??= new Promise((resolve) => {
+      this.settleDeadline = resolve
+    })
+    return this.deadlinePassed
   }
 
   private decide(error: unknown): GatewayError | undefined {
@@ -123,27 +135,32 @@ export class RequestGuard {
     )
   }
 
+  /** The gateway's answer to a failure: told to the event seam (once: a client call's failure was told already). */
+  private async answer(failure: GatewayError): Promise<GatewayResponse> {
+    const { events } = this.context
+    const { method, url } = this.request
+    if (events.wants.failure) events.failure(failure, { method, path: url, target: '', attempt: 1 })
+    const response = await errorResponse(failure, errorRequest(this.request, this.requestId()), this.context)
+    if (events.wants.response) {
+      events.response({ method, path: url, status: response.status, error: failure, attempts: 0 })
+    }
+    return response
+  }
+
   private readonly onDeadline = (): void => {
     this.timer = undefined
     if (this.answering || this.hooks.responseStarted()) return
     const error = new GatewayError('http_response_timeout', { phase: 'headers' })
     this.responded = true
     this.abort.abort(error)
-    this.reportOwn(error)
-    const response = errorResponse(error, errorRequest(this.request, this.requestId()), this.context)
-    if (response instanceof Promise) void response.then(this.deliver)
-    else this.deliver(response)
+    void this.answer(error).then(this.deliver)
   }
 
-  /** Hand the deadline's answer to the adapter, unless the route started its own response meanwhile. */
+  /** Hand the deadline's answer to the race, unless the route started its own response meanwhile. */
   private readonly deliver = (response: GatewayResponse): void => {
-    if (!this.hooks.responseStarted()) this.hooks.respond?.(response)
+    if (this.hooks.responseStarted()) return
+    this.timedOut()
     this.settleDeadline?.(response)
-    this.deadlinePassed ??= Promise.resolve(response)
-  }
-
-  private reportOwn(error: GatewayError): void {
-    this.context.report(error, { method: this.request.method, path: this.request.url, target: '', attempt: 1 })
   }
 
   /** The request's id (its safe incoming `X-Request-Id`, else a new one): on upstream calls and on answers alike. */
@@ -155,5 +172,13 @@ export class RequestGuard {
   private readonly onClientGone = (): void => {
     this.dispose()
     this.abort.abort(new DOMException('The client went away', 'AbortError'))
+    const { events } = this.context
+    if (events.wants.departure) events.departure({ method: this.request.method, path: this.request.url })
   }
 }
+
+function nothing(): undefined {
+  return undefined
+}
+
+function ignore(): void {}

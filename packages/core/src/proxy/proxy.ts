@@ -13,7 +13,7 @@ import type { UpstreamResponse } from '../upstream/UpstreamExchange.js'
 import { drain, rawHeaderValue } from '../upstream/upstreamResponseParts.js'
 import { clientResponseHeaders } from './clientResponseHeaders.js'
 import { upstreamPath } from './upstreamPath.js'
-import { upstreamRequestHeaders } from './upstreamRequestHeaders.js'
+import { type UpstreamRequestHeaders, upstreamRequestHeaders } from './upstreamRequestHeaders.js'
 
 /** What proxying needs of its gateway. */
 export interface ProxyContext extends GatewayContext {
@@ -21,60 +21,77 @@ export interface ProxyContext extends GatewayContext {
 }
 
 /**
- * Forward one request to a target. Resolves with the upstream's response (body streaming) or the
- * gateway's answer to a failure before response headers; with `undefined` when the client left.
- * Rejects only for bugs: a throwing hook or a header undici refuses is the framework's 500.
+ * Forward one request to a target, in three steps: admission (may the request go at all: a body a
+ * parser already read, a declared body over `limits.body`), forwarding (the attempt loop), and
+ * presentation (the upstream's response as the client gets it). Each step throws a `GatewayError`
+ * when it fails, and one exit turns it into the gateway's answer.
+ *
+ * Resolves with the upstream's response (body streaming) or the gateway's answer to a failure before
+ * anything was sent; with `undefined` when the client left. Rejects only for bugs: a throwing hook or
+ * a header undici refuses is the framework's 500.
  */
 export async function proxy(context: ProxyContext, request: GatewayRequest): Promise<GatewayResponse | undefined> {
-  const { options, targets } = context
-  const { method, url } = request
-  if (request.hasBody && bodyConsumed(request)) {
-    warnOnce(
-      'GATEWAY_BODY_CONSUMED',
-      'gateway-middleware: the request body was already read by a body parser mounted before the gateway, ' +
-        'so it cannot be forwarded. Mount the gateway before body parsers (or only parse bodies on your own routes).',
-    )
-    const error = new GatewayError('proxy_internal_error', { phase: 'send' })
-    context.report(error, { method, path: url, target: '', attempt: 1 })
-    return errorResponse(error, errorRequest(request), context)
-  }
-  const sent = upstreamRequestHeaders(request, options)
-  const length = request.hasBody ? requestLength(request) : undefined
-  if (length !== undefined && length > options.bodyLimit) {
-    const error = new GatewayError('request_body_too_large', { phase: 'send' })
-    context.report(error, { method, path: url, target: '', attempt: 1 })
-    return errorResponse(error, errorRequest(request, sent.requestId), context)
-  }
-  // the path per destination (targets may have different path prefixes); one slot is enough, as
-  // attempts mostly go to one destination
-  let pathDestination: Destination | undefined
-  let pathCached = ''
-  const pathFor = (destination: Destination): string => {
-    if (destination !== pathDestination) {
-      pathCached = upstreamPath(url, destination.target, options)
-      pathDestination = destination
-    }
-    return pathCached
-  }
-  const report = (error: GatewayError, destination: Destination | undefined, attempt: number) =>
-    context.report(error, {
-      method,
-      path: destination === undefined ? url : pathFor(destination),
-      target: destination?.target.origin ?? '',
-      attempt,
-    })
-  const body = request.hasBody
-    ? new ReplayableBody(request.body, options.retry?.bodyLimit ?? 0, length, options.bodyLimit)
-    : null
-  const attempts = {
-    body,
-    timeout: options.timeout,
-    deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
-    signal: request.signal,
-  }
-  let forwarded: Forwarded<UpstreamResponse>
+  const proxied = new ProxiedRequest(context, request)
   try {
-    forwarded = await forward(context, {
+    const sent = proxied.admit()
+    return await proxied.present(await proxied.forward(sent), sent)
+  } catch (error) {
+    return proxied.settle(error)
+  }
+}
+
+/** One request on its way through the proxy: what its steps share. */
+class ProxiedRequest {
+  private sent: UpstreamRequestHeaders | undefined
+  private body: ReplayableBody | null = null
+  private attempts = 0
+  /** Where the latest attempt went. */
+  private destination: Destination | undefined
+  /** The path per destination (targets may have different path prefixes); one slot is enough, as attempts mostly go to one. */
+  private pathDestination: Destination | undefined
+  private pathCached = ''
+
+  constructor(
+    private readonly context: ProxyContext,
+    private readonly request: GatewayRequest,
+  ) {}
+
+  /** Admission: the headers to send, or a `GatewayError` when the request may not go upstream. */
+  admit(): UpstreamRequestHeaders {
+    const { request, context } = this
+    if (request.hasBody && bodyConsumed(request)) {
+      warnOnce(
+        'GATEWAY_BODY_CONSUMED',
+        'gateway-middleware: the request body was already read by a body parser mounted before the gateway, ' +
+          'so it cannot be forwarded. Mount the gateway before body parsers (or only parse bodies on your own routes).',
+      )
+      throw new GatewayError('proxy_internal_error', { phase: 'send' })
+    }
+    const sent = upstreamRequestHeaders(request, context.options)
+    this.sent = sent
+    const length = request.hasBody ? requestLength(request) : undefined
+    if (length !== undefined && length > context.options.bodyLimit) {
+      throw new GatewayError('request_body_too_large', { phase: 'send' })
+    }
+    if (request.hasBody) {
+      const { retry, bodyLimit } = context.options
+      this.body = new ReplayableBody(request.body, retry?.bodyLimit ?? 0, length, bodyLimit)
+    }
+    return sent
+  }
+
+  /** Forwarding: the attempt loop, to the response headers. */
+  async forward(sent: UpstreamRequestHeaders): Promise<Forwarded<UpstreamResponse>> {
+    const { context, request, body } = this
+    const { options, targets } = context
+    const method = request.method
+    const attempts = {
+      body,
+      timeout: options.timeout,
+      deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
+      signal: request.signal,
+    }
+    const forwarded = await forward(context, {
       method,
       idempotencyKey: sent.idempotencyKey,
       deadline: attempts.deadline,
@@ -89,58 +106,117 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
           })
         )
       },
-      send: (destination, attempt) =>
-        sendUpstream(
-          attempts,
-          destination,
-          { origin: undefined, path: pathFor(destination), method, headers: sent.headers },
-          (error) => report(error, destination, attempt),
-        ),
+      send: (attempt) => {
+        this.attempts = attempt.number
+        this.destination = attempt.destination
+        return sendUpstream(attempts, attempt, {
+          origin: undefined,
+          path: this.pathFor(attempt.destination),
+          method,
+          headers: sent.headers,
+        })
+      },
       replayable: () => bodyReplayable(body),
-      report,
-      retrying: (destination, retry) =>
-        context.retrying({ ...retry, method, path: pathFor(destination), target: destination.target.origin }),
+      where: (destination) => this.where(destination),
     })
-  } catch (error) {
-    body?.release()
-    if (request.signal.aborted) return undefined
-    if (isGatewayError(error)) return errorResponse(error, errorRequest(request, sent.requestId), context)
-    throw error
+    // no retry is possible once response headers arrived: stop keeping the body
+    body?.stopKeeping()
+    return forwarded
   }
-  const { response, destination } = forwarded
-  // no retry is possible once response headers arrived: stop keeping the body
-  body?.stopKeeping()
-  if (options.errorPages.replaceUpstream.has(response.statusCode)) {
-    // the upstream's own error answer, replaced by the gateway's page: its body is not needed
-    if (response.takeComplete() === undefined) void drain(response)
-    const retryAfter = rawHeaderValue(response.rawHeaders, 'retry-after')
-    return upstreamErrorResponse(response.statusCode, retryAfter, errorRequest(request, sent.requestId), context)
-  }
-  try {
-    const headers = clientResponseHeaders(response.rawHeaders, request, sent, destination.target, options)
+
+  /** Presentation: the upstream's response as the client gets it (or the gateway's page in its place). */
+  async present(
+    { response, destination }: Forwarded<UpstreamResponse>,
+    sent: UpstreamRequestHeaders,
+  ): Promise<GatewayResponse | undefined> {
+    const { context, request } = this
+    const { options } = context
     const status = response.statusCode
+    if (options.errorPages.replaceUpstream.has(status)) {
+      // the upstream's own error answer, replaced by the gateway's page: its body is not needed
+      if (response.takeComplete() === undefined) void drain(response)
+      const retryAfter = rawHeaderValue(response.rawHeaders, 'retry-after')
+      return this.announced(
+        await upstreamErrorResponse(status, retryAfter, errorRequest(request, sent.requestId), context),
+      )
+    }
+    let headers: GatewayResponse['headers']
+    try {
+      headers = clientResponseHeaders(response.rawHeaders, request, sent, destination.target, options)
+    } catch (error) {
+      response.body.destroy()
+      throw error
+    }
     // HEAD, 204 and 304 have framing headers that describe a body that is not there
-    if (method === 'HEAD' || status === 204 || status === 304) {
-      return { status, headers, body: response.body, error: undefined }
+    if (request.method === 'HEAD' || status === 204 || status === 304) {
+      return this.announced({ status, headers, body: response.body, error: undefined })
     }
     // a response that arrived whole goes out as a buffer, and so does a short one (declared within
     // 64 KiB) once it has: no stream to pipe, which costs the frameworks more than the wait does
     let whole = response.takeComplete()
     if (whole === undefined) {
       const settled = await response.completeSoon(declaredLength(headers['content-length']))
-      // the client left while the body arrived: the upstream exchange was aborted with it
-      if (request.signal.aborted) return undefined
       // nothing went out yet, so a short body that failed on the way is the gateway's 502 or 504
-      // (already reported to onError), not a cut
-      if (isGatewayError(settled)) return errorResponse(settled, errorRequest(request, sent.requestId), context)
-      if (!(settled instanceof Error)) whole = settled
+      // (already told by the exchange), not a cut; the client leaving aborted the exchange
+      if (settled instanceof Error) {
+        if (isGatewayError(settled) || request.signal.aborted) throw settled
+      } else whole = settled
     }
-    return { status, headers, body: whole ?? response.body, error: undefined }
-  } catch (error) {
-    response.body.destroy()
+    return this.announced({ status, headers, body: whole ?? response.body, error: undefined })
+  }
+
+  /**
+   * The one exit for a failure of any step: the client gone is no answer; a `GatewayError` is the
+   * gateway's page (told once to the event seam, whichever step raised it); anything else is a bug,
+   * the framework's 500.
+   */
+  async settle(error: unknown): Promise<GatewayResponse | undefined> {
+    const { context, request } = this
+    this.body?.release()
+    if (request.signal.aborted) {
+      const { events } = context
+      if (events.wants.departure) events.departure({ method: request.method, path: request.url })
+      return undefined
+    }
     if (!isGatewayError(error)) throw error
-    context.report(error, { method, path: pathFor(destination), target: destination.target.origin, attempt: 1 })
-    return errorResponse(error, errorRequest(request, sent.requestId), context)
+    const { events } = context
+    if (events.wants.failure) {
+      events.failure(error, {
+        method: request.method,
+        ...this.where(this.destination),
+        attempt: Math.max(1, this.attempts),
+      })
+    }
+    return this.announced(await errorResponse(error, errorRequest(request, this.sent?.requestId), context))
+  }
+
+  /** Announce the answer that is starting, and hand it on. */
+  private announced(response: GatewayResponse): GatewayResponse {
+    const { events } = this.context
+    if (events.wants.response) {
+      events.response({
+        method: this.request.method,
+        path: this.request.url,
+        status: response.status,
+        error: response.error,
+        attempts: this.attempts,
+      })
+    }
+    return response
+  }
+
+  private where(destination: Destination | undefined): { path: string; target: string } {
+    return destination === undefined
+      ? { path: this.request.url, target: '' }
+      : { path: this.pathFor(destination), target: destination.target.origin }
+  }
+
+  private pathFor(destination: Destination): string {
+    if (destination !== this.pathDestination) {
+      this.pathCached = upstreamPath(this.request.url, destination.target, this.context.options)
+      this.pathDestination = destination
+    }
+    return this.pathCached
   }
 }
 

@@ -12,7 +12,13 @@ export class Circuit {
   private state: 'closed' | 'open' | 'half-open' = 'closed'
   private trialInFlight = false
 
-  constructor(private readonly settings: ResolvedCircuit) {
+  /**
+   * @param onChange told when the target is ejected (with its rest in ms) and when it is restored
+   */
+  constructor(
+    private readonly settings: ResolvedCircuit,
+    private readonly onChange?: (state: 'ejected' | 'restored', restMs: number | undefined) => void,
+  ) {
     this.rest = settings.halfOpenAfter
   }
 
@@ -31,6 +37,7 @@ export class Circuit {
 
   /** The target answered, or failed after connecting: it is reachable. */
   succeeded(): void {
+    if (this.state !== 'closed') this.onChange?.('restored', undefined)
     this.consecutive = 0
     this.state = 'closed'
     this.trialInFlight = false
@@ -62,5 +69,6 @@ export class Circuit {
   private open(now: number): void {
     this.state = 'open'
     this.openUntil = now + this.rest
+    this.onChange?.('ejected', this.rest)
   }
 }

@@ -3,6 +3,7 @@ import { classify } from '../errors/classify.js'
 import { type FailurePhase, GatewayError } from '../errors/GatewayError.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
+import type { AttemptRecord } from './AttemptRecord.js'
 import { EARLY_BODY_BYTES, EarlyBody } from './EarlyBody.js'
 import { ExchangeHandler, type ExchangeListener } from './ExchangeHandler.js'
 import { PhaseTimer } from './PhaseTimer.js'
@@ -28,8 +29,11 @@ export interface CallSpec {
   readonly deadline: number
   /** Aborts the exchange (client gone, route deadline); its `reason` is what the call rejects with. */
   readonly signal: AbortSignalLike | undefined
-  /** Told of an upstream failure after response headers (one before them rejects the call). */
-  readonly onFailure: ((error: GatewayError) => void) | undefined
+  /**
+   * The attempt: its phase record is filled in as the exchange goes, and it is told of an upstream
+   * failure after the response headers (one before them rejects the call).
+   */
+  readonly attempt: AttemptRecord
   /**
    * Whether the client is still sending the request body: a deadline that passes while it is, is the
    * client's slowness (408), not the upstream's (504).
@@ -83,13 +87,7 @@ export function callUpstream(spec: CallSpec): Promise<UpstreamResponse> {
 export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeListener {
   statusCode = 0
   rawHeaders: Buffer[] = []
-  readonly phases: {
-    started: number
-    connected: number | undefined
-    sent: number | undefined
-    firstByte: number | undefined
-    ended: number | undefined
-  }
+  readonly phases: AttemptRecord
   private phase: Phase = CONNECT
   private readonly timer = new PhaseTimer(() => this.onTimer())
   private controller: Dispatcher.DispatchController | undefined
@@ -111,13 +109,7 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
     private readonly resolve: (response: UpstreamResponse) => void,
     private readonly reject: (error: unknown) => void,
   ) {
-    this.phases = {
-      started: performance.now(),
-      connected: undefined,
-      sent: undefined,
-      firstByte: undefined,
-      ended: undefined,
-    }
+    this.phases = spec.attempt
     const body = spec.request.body as { once?: unknown } | null | undefined
     this.requestStream = typeof body?.once === 'function' ? (body as NodeJS.ReadableStream) : undefined
   }
@@ -295,7 +287,7 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
     this.failure = failure
     this.finish()
     this.controller?.abort(failure)
-    if (report && afterHeaders && failure instanceof GatewayError) this.spec.onFailure?.(failure)
+    if (report && afterHeaders && failure instanceof GatewayError) this.spec.attempt.failedLate(failure)
     if (!afterHeaders) this.reject(failure)
     else if (this.stream !== undefined) this.stream.destroy(failure)
     else {

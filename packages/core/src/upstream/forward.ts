@@ -1,10 +1,10 @@
 import { FAILURES } from '../errors/failures.js'
 import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
-import type { RetryContext } from '../events/FailureContext.js'
 import type { RetryTicket } from '../policy/RetryBudget.js'
 import { type AttemptOutcome, retryDelay } from '../policy/retryDelay.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { Destination } from '../targets/TargetSet.js'
+import { AttemptRecord } from './AttemptRecord.js'
 import type { GatewayContext } from './GatewayContext.js'
 
 /**
@@ -14,6 +14,8 @@ import type { GatewayContext } from './GatewayContext.js'
 export interface ResponseShape<R> {
   status(response: R): number
   retryAfter(response: R): string | undefined
+  /** Note that the response headers arrived (undici's dispatch records it itself). */
+  started(response: R, attempt: AttemptRecord): void
   /** Let go of a response that is retried: read or cancel it, so its connection is freed. Never rejects. */
   discard(response: R): Promise<void>
 }
@@ -33,13 +35,11 @@ export interface ForwardPlan<R> {
    * Make one attempt. Resolves at the response headers; rejects with a `GatewayError` for an upstream
    * failure, with the signal's reason when aborted, and with any other error for a bug.
    */
-  send(destination: Destination, attempt: number): Promise<R>
+  send(attempt: AttemptRecord): Promise<R>
   /** Whether another attempt could send the whole request body again. */
   replayable(): boolean
-  /** Tell `onError` of a failure. */
-  report(error: GatewayError, destination: Destination | undefined, attempt: number): void
-  /** Tell `onRetry` of a retry away from `destination`. */
-  retrying(destination: Destination, retry: Pick<RetryContext, 'reason' | 'attempt' | 'delay'>): void
+  /** The path sent to `destination`, and its origin, for events (the client's path without one). */
+  where(destination: Destination | undefined): { readonly path: string; readonly target: string }
 }
 
 /** The response that came back, where from, and on which attempt. */
@@ -64,22 +64,28 @@ type Settled<R> =
  * last failure.
  */
 export async function forward<R>(context: GatewayContext, plan: ForwardPlan<R>): Promise<Forwarded<R>> {
-  const { budget, lifecycle } = context
+  const { budget, lifecycle, events } = context
   const retry = context.options.retry
   budget?.requestStarted()
   // the budget's place held by the retry under way: from the decision to retry to the end of its attempt
   let ticket: RetryTicket | undefined
+  const lateFailure = (error: GatewayError, attempt: AttemptRecord) => {
+    if (events.wants.failure) {
+      events.failure(error, { method: plan.method, ...plan.where(attempt.destination), attempt: attempt.number })
+    }
+  }
   try {
     let previous: Destination | undefined
     for (let attempt = 1; ; attempt++) {
       const destination = lifecycle.closing ? new GatewayError('destination_unavailable') : plan.pick(previous)
       if (isGatewayError(destination)) {
-        plan.report(destination, undefined, attempt)
+        if (events.wants.failure)
+          events.failure(destination, { method: plan.method, ...plan.where(undefined), attempt })
         throw destination
       }
       let settled: Settled<R>
       try {
-        settled = await attemptAt(plan, destination, attempt)
+        settled = await attemptAt(context, plan, new AttemptRecord(destination, attempt, lateFailure))
       } finally {
         ticket?.release()
         ticket = undefined
@@ -112,11 +118,15 @@ export async function forward<R>(context: GatewayContext, plan: ForwardPlan<R>):
         throw failure
       }
       if (response !== undefined) await plan.shape.discard(response)
-      plan.retrying(destination, {
-        reason: 'code' in outcome ? outcome.code : `status_${outcome.status}`,
-        attempt,
-        delay,
-      })
+      if (events.wants.retry) {
+        events.retry({
+          reason: 'code' in outcome ? outcome.code : `status_${outcome.status}`,
+          attempt,
+          delay,
+          method: plan.method,
+          ...plan.where(destination),
+        })
+      }
       await sleep(delay, plan.signal)
       previous = destination
     }
@@ -130,27 +140,49 @@ export async function forward<R>(context: GatewayContext, plan: ForwardPlan<R>):
 const NO_BUDGET: RetryTicket = { release() {} }
 
 /**
- * One attempt at a destination, with its passive health told: a failure to connect counts against
- * the target, an answer or a later failure for it, an abort neither. Rejects only for an abort or
- * a bug; an upstream failure is reported and settles as `{ failure }`.
+ * One attempt at a destination, with its passive health told (a failure to connect counts against
+ * the target, an answer or a later failure for it, an abort neither) and its outcome announced.
+ * Rejects only for an abort or a bug; an upstream failure is told and settles as `{ failure }`.
  */
-async function attemptAt<R>(plan: ForwardPlan<R>, destination: Destination, attempt: number): Promise<Settled<R>> {
+async function attemptAt<R>(
+  context: GatewayContext,
+  plan: ForwardPlan<R>,
+  attempt: AttemptRecord,
+): Promise<Settled<R>> {
+  const { destination } = attempt
+  const { events } = context
   const circuit = destination.circuit
   circuit?.claim(Date.now())
+  let settled: Settled<R>
   try {
-    const response = await plan.send(destination, attempt)
+    const response = await plan.send(attempt)
+    plan.shape.started(response, attempt)
     circuit?.succeeded()
-    return { response }
+    settled = { response }
   } catch (error) {
     if (!isGatewayError(error) || plan.signal.aborted) {
       circuit?.released()
       throw error
     }
+    attempt.ended = performance.now()
     if (FAILURES[error.code].ejects) circuit?.failed(Date.now())
     else circuit?.succeeded()
-    plan.report(error, destination, attempt)
-    return { failure: error }
+    if (events.wants.failure) {
+      events.failure(error, { method: plan.method, ...plan.where(destination), attempt: attempt.number })
+    }
+    settled = { failure: error }
   }
+  if (events.wants.attempt) {
+    events.attempt({
+      method: plan.method,
+      ...plan.where(destination),
+      attempt: attempt.number,
+      status: settled.response === undefined ? undefined : plan.shape.status(settled.response),
+      error: settled.failure,
+      phases: attempt,
+    })
+  }
+  return settled
 }
 
 /** Wait `ms`, or reject with the signal's reason when it aborts first. */

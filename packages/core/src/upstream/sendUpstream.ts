@@ -1,6 +1,5 @@
-import type { GatewayError } from '../errors/GatewayError.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
-import type { Destination } from '../targets/TargetSet.js'
+import type { AttemptRecord } from './AttemptRecord.js'
 import { type AttemptRoute, dispatchOptions } from './dispatchOptions.js'
 import type { ResponseShape } from './forward.js'
 import { attemptBody, bodyPending, type ForwardBody } from './ReplayableBody.js'
@@ -10,6 +9,8 @@ import { drain, rawHeaderValue } from './upstreamResponseParts.js'
 /** How the attempt loop reads an undici exchange's response. */
 export const UPSTREAM_RESPONSE: ResponseShape<UpstreamResponse> = {
   status: (response) => response.statusCode,
+  // the exchange records its own phases
+  started: () => {},
   retryAfter: (response) => rawHeaderValue(response.rawHeaders, 'retry-after'),
   discard: drain,
 }
@@ -23,23 +24,22 @@ export interface UpstreamAttempts {
 }
 
 /**
- * One attempt through undici's dispatcher at `destination`: the body afresh, the phase timers, and
- * `onFailure` for a failure after the response headers (one before them rejects).
+ * One attempt through undici's dispatcher at the attempt's destination: the body afresh, the phase
+ * timers, and the attempt told of a failure after the response headers (one before them rejects).
  */
 export function sendUpstream(
   attempts: UpstreamAttempts,
-  destination: Destination,
+  attempt: AttemptRecord,
   route: AttemptRoute,
-  onFailure: (error: GatewayError) => void,
 ): Promise<UpstreamResponse> {
   const body = attempts.body
   return callUpstream({
-    dispatcher: destination.dispatcher,
+    dispatcher: attempt.destination.dispatcher,
     request: dispatchOptions(route, attemptBody(body)),
     timeout: attempts.timeout,
     deadline: attempts.deadline,
     signal: attempts.signal,
-    onFailure,
+    attempt,
     bodyPending: () => bodyPending(body),
   })
 }

@@ -1,0 +1,149 @@
+import type { GatewayError } from '../errors/GatewayError.js'
+import type { FailureContext, RetryContext } from './FailureContext.js'
+import type { PhaseRecord } from './PhaseRecord.js'
+
+/** One attempt's outcome: the upstream's status when it answered, the failure when it did not. */
+export interface AttemptEvent {
+  readonly method: string
+  /** The path (and query) sent upstream. */
+  readonly path: string
+  /** The origin of the target, as configured. */
+  readonly target: string
+  /** 1 for the first attempt. */
+  readonly attempt: number
+  /** The upstream's status, when response headers arrived. */
+  readonly status: number | undefined
+  /** The failure, when the attempt failed before response headers. */
+  readonly error: GatewayError | undefined
+  /** When the attempt went through its phases (`undefined` for `fetch()`, which undici runs itself). */
+  readonly phases: PhaseRecord | undefined
+}
+
+/** A target's passive health changed. */
+export interface HealthEvent {
+  /** The origin of the target, as configured. */
+  readonly target: string
+  /** `ejected`: out of the rotation for `restMs`; `restored`: back in it. */
+  readonly state: 'ejected' | 'restored'
+  /** How long an ejected target rests before one trial request, in ms. */
+  readonly restMs: number | undefined
+}
+
+/** The answer to a client's request is starting: the upstream's response or the gateway's own. */
+export interface ResponseEvent {
+  readonly method: string
+  /** The request path (and query) as the gateway received it. */
+  readonly path: string
+  readonly status: number
+  /** Set when the gateway generated the answer for a failure. */
+  readonly error: GatewayError | undefined
+  /** Attempts made (0 when none was: the request was refused before, or answered without one). */
+  readonly attempts: number
+}
+
+/** The client left before its answer was complete (nginx's 499): not an error of the gateway. */
+export interface DepartureEvent {
+  readonly method: string
+  /** The request path (and query) as the gateway received it. */
+  readonly path: string
+}
+
+/**
+ * What an observer of a gateway may be told. Every method is optional; one that throws is contained
+ * (it never breaks a request).
+ */
+export interface GatewayObserver {
+  /** An upstream failure or a failure of the gateway's own, told once per failure (`onError`). */
+  failure?(error: GatewayError, context: FailureContext): void
+  /** An attempt ended at its response headers or its failure. */
+  attempt?(event: AttemptEvent): void
+  /** A retry is about to wait and go (`onRetry`). */
+  retry?(context: RetryContext): void
+  /** A target was ejected or restored by passive health. */
+  health?(event: HealthEvent): void
+  /** The answer to a request is starting. */
+  response?(event: ResponseEvent): void
+  /** The client left before its answer was complete. */
+  departure?(event: DepartureEvent): void
+}
+
+type Kind = keyof GatewayObserver
+
+/**
+ * The one event seam of a gateway, created once with it: every attempt's outcome, retry, ejection
+ * and restoration, response start and client departure is announced here, and `onError`, `onRetry`,
+ * logs, metrics, traces and health checks subscribe to it. Nobody listening costs nothing: callers
+ * check {@link GatewayEvents.wants} before they build an event.
+ */
+export class GatewayEvents {
+  /** Whether anyone listens to each kind of event: check before building one. */
+  readonly wants: Record<Kind, boolean> = {
+    failure: false,
+    attempt: false,
+    retry: false,
+    health: false,
+    response: false,
+    departure: false,
+  }
+  private readonly observers: GatewayObserver[] = []
+  /** Failures already told: each is told once, whoever reaches it first (the attempt, the exit). */
+  private readonly told = new WeakSet<GatewayError>()
+
+  /** Listen; returns the function that stops listening. */
+  subscribe(observer: GatewayObserver): () => void {
+    this.observers.push(observer)
+    this.refresh()
+    return () => {
+      const at = this.observers.indexOf(observer)
+      if (at !== -1) this.observers.splice(at, 1)
+      this.refresh()
+    }
+  }
+
+  /** Tell of a failure, unless it was told already. */
+  failure(error: GatewayError, context: FailureContext): void {
+    if (!this.wants.failure || this.told.has(error)) return
+    this.told.add(error)
+    for (const observer of this.observers) contain(observer, 'failure', error, context)
+  }
+
+  attempt(event: AttemptEvent): void {
+    for (const observer of this.observers) contain(observer, 'attempt', event)
+  }
+
+  retry(context: RetryContext): void {
+    for (const observer of this.observers) contain(observer, 'retry', context)
+  }
+
+  health(event: HealthEvent): void {
+    for (const observer of this.observers) contain(observer, 'health', event)
+  }
+
+  response(event: ResponseEvent): void {
+    for (const observer of this.observers) contain(observer, 'response', event)
+  }
+
+  departure(event: DepartureEvent): void {
+    for (const observer of this.observers) contain(observer, 'departure', event)
+  }
+
+  private refresh(): void {
+    for (const kind of Object.keys(this.wants) as Kind[]) {
+      this.wants[kind] = this.observers.some((observer) => typeof observer[kind] === 'function')
+    }
+  }
+}
+
+function contain<K extends Kind>(
+  observer: GatewayObserver,
+  kind: K,
+  ...args: Parameters<NonNullable<GatewayObserver[K]>>
+): void {
+  const listener = observer[kind] as ((...values: unknown[]) => void) | undefined
+  if (listener === undefined) return
+  try {
+    listener.apply(observer, args)
+  } catch {
+    // an observer must not break the gateway
+  }
+}

@@ -1,0 +1,27 @@
+import type { GatewayError } from '../errors/GatewayError.js'
+import type { PhaseRecord } from '../events/PhaseRecord.js'
+import type { Destination } from '../targets/TargetSet.js'
+
+/**
+ * One attempt of the attempt loop: where it goes, its number, and its phase record, which the
+ * exchange fills in as it goes (undici's `fetch` only tells when its headers arrived).
+ */
+export class AttemptRecord implements PhaseRecord {
+  readonly started = performance.now()
+  connected: number | undefined = undefined
+  sent: number | undefined = undefined
+  firstByte: number | undefined = undefined
+  ended: number | undefined = undefined
+
+  constructor(
+    readonly destination: Destination,
+    /** 1 for the first attempt. */
+    readonly number: number,
+    private readonly onLateFailure: (error: GatewayError, attempt: AttemptRecord) => void,
+  ) {}
+
+  /** Tell of a failure after the response headers (the body broke off, or a short body never came whole). */
+  failedLate(error: GatewayError): void {
+    this.onLateFailure(error, this)
+  }
+}
