@@ -15,6 +15,14 @@ export { classify } from './errors/classify.js'
 export { FAILURES, type FailureCode, type FailureRow, isFailureCode, proxyStatusType } from './errors/failures.js'
 export { type FailurePhase, GatewayError, isGatewayError } from './errors/GatewayError.js'
 export type { FailureContext, RetryContext } from './events/FailureContext.js'
+export type {
+  AttemptEvent,
+  DepartureEvent,
+  GatewayObserver,
+  HealthEvent,
+  ResponseEvent,
+} from './events/GatewayEvents.js'
+export type { PhaseRecord } from './events/PhaseRecord.js'
 export { createGateway, type Gateway } from './gateway/createGateway.js'
 export type { ClientRequestOptions, ClientResponse, GatewayClient } from './guard/GatewayClient.js'
 export type { HeaderRecord } from './http/headerRecord.js'
