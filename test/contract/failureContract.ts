@@ -3,6 +3,7 @@ import type { GatewayError } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
 import { refusedUrl } from '../helpers/faultUpstream.js'
 import { parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
+import { waitFor } from '../helpers/waitFor.js'
 import { type BuildApp, expectGatewayAnswer, expectNoLeak, gateway, send, upstream } from './harness.js'
 
 /** Every row of the failure table, through a real framework and real sockets. */
@@ -272,12 +273,4 @@ export function failureContract(build: BuildApp): void {
       await up.waitForAborted(1, 2000)
     })
   })
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > until) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }

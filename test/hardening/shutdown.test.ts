@@ -7,15 +7,7 @@ import Fastify from 'fastify'
 import Koa from 'koa'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { listen, send, upstream } from '../contract/harness.js'
-
-/** Wait until `condition` holds (the upstream sees a close a moment after the gateway closed). */
-async function waitFor(condition: () => boolean, timeoutMs = 1000): Promise<void> {
-  const until = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > until) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+import { waitFor } from '../helpers/waitFor.js'
 
 type Closable = { close(graceMs?: number): Promise<void> }
 
