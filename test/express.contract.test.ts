@@ -5,13 +5,14 @@ import { describe } from 'vitest'
 import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { graceArgumentContract } from './contract/shutdownContract.js'
 
 const buildExpress: BuildApp = async (mountPath, options) => {
   const app = express()
   const middleware = gatewayMiddleware(options)
   if (mountPath === '') app.use(middleware)
   else app.use(mountPath, middleware)
-  return listen(createServer(app), () => middleware.close())
+  return listen(createServer(app), (graceMs) => middleware.close(graceMs))
 }
 
 const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
@@ -26,13 +27,14 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
     })
   }
   app.use(gatewayErrorHandler())
-  return listen(createServer(app), async () => {
-    await guard.close()
-    await proxied?.close()
+  return listen(createServer(app), async (graceMs) => {
+    await guard.close(graceMs)
+    await proxied?.close(graceMs)
   })
 }
 
 describe('express', () => {
   proxyContract(buildExpress)
+  graceArgumentContract(buildExpress)
   guardContract(buildExpressGuard)
 })

@@ -7,6 +7,7 @@ import { describe } from 'vitest'
 import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { graceArgumentContract } from './contract/shutdownContract.js'
 
 const buildKoa: BuildApp = async (mountPath, options) => {
   const app = new Koa()
@@ -14,7 +15,7 @@ const buildKoa: BuildApp = async (mountPath, options) => {
   const middleware = gatewayMiddleware(options)
   if (mountPath === '') app.use(middleware)
   else app.use(mount(mountPath, middleware))
-  return listen(createServer(app.callback()), () => middleware.close())
+  return listen(createServer(app.callback()), (graceMs) => middleware.close(graceMs))
 }
 
 const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
@@ -31,13 +32,14 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
     })
   }
   app.use(router.routes())
-  return listen(createServer(app.callback()), async () => {
-    await guard.close()
-    await proxied?.close()
+  return listen(createServer(app.callback()), async (graceMs) => {
+    await guard.close(graceMs)
+    await proxied?.close(graceMs)
   })
 }
 
 describe('koa', () => {
   proxyContract(buildKoa)
+  graceArgumentContract(buildKoa)
   guardContract(buildKoaGuard)
 })

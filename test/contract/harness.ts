@@ -9,26 +9,34 @@ export interface GatewayApp {
   readonly server: Server
   readonly port: number
   readonly url: string
+  /**
+   * Shut the gateway down as the app would: Express and Koa call the middleware's `close(graceMs)`
+   * (`graceMs` overrides the `gracePeriod` option); Fastify calls `app.close()`, whose preClose and
+   * onClose hooks close the gateway with its `gracePeriod` (Fastify takes no grace argument).
+   */
+  closeGateway(graceMs?: number): Promise<void>
+  /** Close the server (every connection at once), then the gateway. */
   close(): Promise<void>
 }
 
 /** How each framework's contract run builds an app: the gateway mounted at `mountPath` (`''` for none). */
 export type BuildApp = (mountPath: string, options: GatewayOptions) => Promise<GatewayApp>
 
-/** Listen on 127.0.0.1, port 0, and return the app handle. `close` also runs `onClose` (the gateway's). */
-export async function listen(server: Server, onClose: () => Promise<void>): Promise<GatewayApp> {
+/** Listen on 127.0.0.1, port 0, and return the app handle; `closeGateway` closes the app's gateway(s). */
+export async function listen(server: Server, closeGateway: (graceMs?: number) => Promise<void>): Promise<GatewayApp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   let closed: Promise<void> | undefined
   const close = async () => {
     server.closeAllConnections()
     await new Promise<void>((resolve) => server.close(() => resolve()))
-    await onClose()
+    await closeGateway()
   }
   return {
     server,
     port,
     url: `http://127.0.0.1:${port}`,
+    closeGateway,
     close() {
       closed ??= close()
       return closed

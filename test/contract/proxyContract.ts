@@ -5,6 +5,7 @@ import { headerContract } from './headerContract.js'
 import { limitsContract } from './limitsContract.js'
 import { pathContract } from './pathContract.js'
 import { retryContract } from './retryContract.js'
+import { shutdownContract } from './shutdownContract.js'
 import { streamingContract } from './streamingContract.js'
 import { tlsContract } from './tlsContract.js'
 
@@ -19,6 +20,7 @@ export function proxyContract(build: BuildApp): void {
   pathContract(build)
   limitsContract(build)
   retryContract(build)
+  shutdownContract(build)
   streamingContract(build)
   tlsContract(build)
 }
