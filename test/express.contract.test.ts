@@ -2,13 +2,15 @@ import { createServer } from 'node:http'
 import { gatewayErrorHandler, gatewayMiddleware } from '@gateway-middleware/express'
 import express from 'express'
 import { describe } from 'vitest'
+import { bodyParserContract } from './contract/bodyParserContract.js'
 import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 
-const buildExpress: BuildApp = async (mountPath, options) => {
+const buildExpress: BuildApp = async (mountPath, options, setup) => {
   const app = express()
+  if (setup?.bodyParser) app.use(express.json())
   const middleware = gatewayMiddleware(options)
   if (mountPath === '') app.use(middleware)
   else app.use(mountPath, middleware)
@@ -35,6 +37,7 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('express', () => {
   proxyContract(buildExpress)
+  bodyParserContract(buildExpress)
   graceArgumentContract(buildExpress)
   guardContract(buildExpressGuard)
 })

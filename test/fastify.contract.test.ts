@@ -5,7 +5,9 @@ import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 
-const buildFastify: BuildApp = async (mountPath, options) => {
+const buildFastify: BuildApp = async (mountPath, options, setup) => {
+  // the plugin's routes have a pass-through parser of their own: no app parser ever runs before them
+  if (setup?.bodyParser) throw new TypeError('fastify: no body parser can be mounted before the gateway')
   const app = Fastify()
   if (mountPath === '') await app.register(gatewayPlugin, options)
   else await app.register(gatewayPlugin, { ...options, prefix: mountPath })

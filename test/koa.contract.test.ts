@@ -1,17 +1,20 @@
 import { createServer } from 'node:http'
 import { gatewayMiddleware } from '@gateway-middleware/koa'
+import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import Koa from 'koa'
 import mount from 'koa-mount'
 import { describe } from 'vitest'
+import { bodyParserContract } from './contract/bodyParserContract.js'
 import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
 import { type BuildApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 
-const buildKoa: BuildApp = async (mountPath, options) => {
+const buildKoa: BuildApp = async (mountPath, options, setup) => {
   const app = new Koa()
   app.silent = true // failures after headers reach app 'error'; the default listener would log each one
+  if (setup?.bodyParser) app.use(bodyParser())
   const middleware = gatewayMiddleware(options)
   if (mountPath === '') app.use(middleware)
   else app.use(mount(mountPath, middleware))
@@ -40,6 +43,7 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('koa', () => {
   proxyContract(buildKoa)
+  bodyParserContract(buildKoa)
   graceArgumentContract(buildKoa)
   guardContract(buildKoaGuard)
 })

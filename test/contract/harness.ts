@@ -19,8 +19,14 @@ export interface GatewayApp {
   close(): Promise<void>
 }
 
+/** What a test may have mounted in front of the gateway. */
+export interface AppSetup {
+  /** A JSON body parser before the gateway (Express: `express.json()`, Koa: `@koa/bodyparser`). */
+  readonly bodyParser?: boolean
+}
+
 /** How each framework's contract run builds an app: the gateway mounted at `mountPath` (`''` for none). */
-export type BuildApp = (mountPath: string, options: GatewayOptions) => Promise<GatewayApp>
+export type BuildApp = (mountPath: string, options: GatewayOptions, setup?: AppSetup) => Promise<GatewayApp>
 
 /** Listen on 127.0.0.1, port 0, and return the app handle; `closeGateway` closes the app's gateway(s). */
 export async function listen(server: Server, closeGateway: (graceMs?: number) => Promise<void>): Promise<GatewayApp> {
@@ -52,8 +58,13 @@ export async function upstream(options?: Parameters<typeof startFaultUpstream>[0
 }
 
 /** A gateway app that the current test closes when it finishes. */
-export async function gateway(build: BuildApp, mountPath: string, options: GatewayOptions): Promise<GatewayApp> {
-  const app = await build(mountPath, options)
+export async function gateway(
+  build: BuildApp,
+  mountPath: string,
+  options: GatewayOptions,
+  setup?: AppSetup,
+): Promise<GatewayApp> {
+  const app = await build(mountPath, options, setup)
   onTestFinished(() => app.close())
   return app
 }
