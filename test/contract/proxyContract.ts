@@ -1,5 +1,6 @@
 import { errorPageContract } from './errorPageContract.js'
 import { failureContract } from './failureContract.js'
+import { hardeningContract } from './hardeningContract.js'
 import type { BuildApp } from './harness.js'
 import { headerContract } from './headerContract.js'
 import { limitsContract } from './limitsContract.js'
@@ -23,4 +24,5 @@ export function proxyContract(build: BuildApp): void {
   shutdownContract(build)
   streamingContract(build)
   tlsContract(build)
+  hardeningContract(build)
 }
