@@ -2,8 +2,9 @@ import { createServer } from 'node:http'
 import { gatewayErrorHandler, gatewayMiddleware } from '@gateway-middleware/express'
 import express from 'express'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { listen, send } from './contract/harness.js'
+import { listen, send, upstream } from './contract/harness.js'
 import { refusedUrl } from './helpers/faultUpstream.js'
+import { neverSettlingPage } from './helpers/neverSettlingPage.js'
 import { nextWarning } from './helpers/nextWarning.js'
 
 async function start(app: express.Express, close: () => Promise<void>) {
@@ -26,6 +27,25 @@ describe('express adapter', () => {
     const res = await send(`${url}/x`)
     expect(res.status).toBe(502)
     expect((await warning).message).toMatch(/app\.use\(gatewayErrorHandler\(\)\)/)
+  })
+
+  it('gatewayErrorHandler leaves a route’s error alone once the deadline answered: a slow custom page is asked for once, onError told once', async () => {
+    const up = await upstream()
+    const { options, told, asked } = neverSettlingPage()
+    const app = express()
+    const guard = gatewayMiddleware(options)
+    app.use(guard)
+    app.get('/hang', async (req, res) => {
+      // the deadline aborts this call: its error reaches gatewayErrorHandler while the page still renders
+      res.send(await (await req.gateway.request(`${up.url}/hang`)).body.text())
+    })
+    app.use(gatewayErrorHandler())
+    const { url } = await start(app, () => guard.close())
+    const res = await send(`${url}/hang`)
+    expect(res.status).toBe(504)
+    expect(res.text).toContain('<h1>Gateway Timeout</h1>')
+    expect(asked.pages).toBe(1)
+    expect(told).toEqual([expect.objectContaining({ errorPage: '504', path: '/hang' })])
   })
 
   it('gatewayErrorHandler leaves errors of unguarded requests to Express', async () => {

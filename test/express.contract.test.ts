@@ -3,8 +3,8 @@ import { gatewayErrorHandler, gatewayMiddleware } from '@gateway-middleware/expr
 import express from 'express'
 import { describe } from 'vitest'
 import { bodyParserContract } from './contract/bodyParserContract.js'
-import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
-import { type BuildApp, listen } from './contract/harness.js'
+import { guardContract } from './contract/guardContract.js'
+import { type BuildApp, type BuildGuardApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 

@@ -1,8 +1,8 @@
 import { gatewayPlugin } from '@gateway-middleware/fastify'
 import Fastify from 'fastify'
 import { describe } from 'vitest'
-import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
-import { type BuildApp, listen } from './contract/harness.js'
+import { guardContract } from './contract/guardContract.js'
+import { type BuildApp, type BuildGuardApp, listen } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 
 const buildFastify: BuildApp = async (mountPath, options, setup) => {

@@ -1,32 +1,26 @@
 import { request as httpRequest } from 'node:http'
-import type { GatewayClient, GatewayOptions } from '@gateway-middleware/core'
+import type { GatewayOptions } from '@gateway-middleware/core'
 import { request as undiciRequest } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { type RecordedRequest, refusedUrl } from '../helpers/faultUpstream.js'
 import { rawRequest } from '../helpers/rawRequest.js'
-import { expectGatewayAnswer, type GatewayApp, gateway, send, upstream } from './harness.js'
-
-/** A framework-neutral route: what it returns is sent as JSON; what it throws is the framework's to handle. */
-export interface GuardRoute {
-  readonly path: string
-  readonly handler: (client: GatewayClient) => Promise<unknown>
-}
-
-/** A proxy mounted in the same app as the guarded routes. */
-export interface ProxyMount {
-  readonly mountPath: string
-  readonly options: GatewayOptions
-}
-
-/** How each framework builds a guarded app: the guard, the routes after it, and optionally a proxy too. */
-export type BuildGuardApp = (options: GatewayOptions, routes: GuardRoute[], proxy?: ProxyMount) => Promise<GatewayApp>
+import { guardErrorPageContract } from './errorPageContract.js'
+import {
+  type BuildGuardApp,
+  expectGatewayAnswer,
+  type GuardRoute,
+  guardedApp,
+  type ProxyMount,
+  send,
+  upstream,
+} from './harness.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Guard mode: routes that call upstreams themselves get deadlines, and upstream failures become 502/504. */
 export function guardContract(build: BuildGuardApp): void {
   const guarded = (options: GatewayOptions, routes: GuardRoute[], proxy?: ProxyMount) =>
-    gateway((_mount, opts) => build(opts, routes, proxy), '', options)
+    guardedApp(build, options, routes, proxy)
 
   describe('guard mode', () => {
     it('a successful route is untouched', async () => {
@@ -253,4 +247,6 @@ export function guardContract(build: BuildGuardApp): void {
       expectGatewayAnswer(await send(`${app.url}/own`), 502, 'connection_refused')
     })
   })
+
+  guardErrorPageContract(build)
 }

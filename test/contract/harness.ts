@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { GatewayOptions } from '@gateway-middleware/core'
+import type { GatewayClient, GatewayOptions } from '@gateway-middleware/core'
 import { expect, onTestFinished } from 'vitest'
 import { type FaultUpstream, startFaultUpstream } from '../helpers/faultUpstream.js'
 
@@ -48,6 +48,31 @@ export async function listen(server: Server, closeGateway: (graceMs?: number) =>
       return closed
     },
   }
+}
+
+/** A framework-neutral route: what it returns is sent as JSON; what it throws is the framework's to handle. */
+export interface GuardRoute {
+  readonly path: string
+  readonly handler: (client: GatewayClient) => Promise<unknown>
+}
+
+/** A proxy mounted in the same app as the guarded routes. */
+export interface ProxyMount {
+  readonly mountPath: string
+  readonly options: GatewayOptions
+}
+
+/** How each framework builds a guarded app: the guard, the routes after it, and optionally a proxy too. */
+export type BuildGuardApp = (options: GatewayOptions, routes: GuardRoute[], proxy?: ProxyMount) => Promise<GatewayApp>
+
+/** A guarded app that the current test closes when it finishes. */
+export function guardedApp(
+  build: BuildGuardApp,
+  options: GatewayOptions,
+  routes: GuardRoute[],
+  proxy?: ProxyMount,
+): Promise<GatewayApp> {
+  return gateway((_mount, opts) => build(opts, routes, proxy), '', options)
 }
 
 /** A fault upstream that the current test closes when it finishes. */
