@@ -4,7 +4,7 @@ import express from 'express'
 import { describe } from 'vitest'
 import { bodyParserContract } from './contract/bodyParserContract.js'
 import { guardContract } from './contract/guardContract.js'
-import { type BuildApp, type BuildGuardApp, listen } from './contract/harness.js'
+import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 
@@ -25,7 +25,9 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
   app.use(guard)
   for (const route of routes) {
     app.get(route.path, async (req, res) => {
-      res.json(await route.handler(req.gateway))
+      const header = (name: string, value: string) => res.setHeader(name, value)
+      const { value, sent } = await runRoute(route, req.gateway, header, (body) => res.send(body))
+      if (!sent) res.json(value)
     })
   }
   app.use(gatewayErrorHandler())

@@ -7,7 +7,7 @@ import mount from 'koa-mount'
 import { describe } from 'vitest'
 import { bodyParserContract } from './contract/bodyParserContract.js'
 import { guardContract } from './contract/guardContract.js'
-import { type BuildApp, type BuildGuardApp, listen } from './contract/harness.js'
+import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 
@@ -31,7 +31,11 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
   const router = new Router()
   for (const route of routes) {
     router.get(route.path, async (ctx) => {
-      ctx.body = await route.handler(ctx.gateway)
+      const header = (name: string, value: string) => ctx.set(name, value)
+      const { value, sent } = await runRoute(route, ctx.gateway, header, (body) => {
+        ctx.body = body
+      })
+      if (!sent) ctx.body = value
     })
   }
   app.use(router.routes())

@@ -1,7 +1,8 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { seededRandom } from '../helpers/fuzzResponses.js'
+import { processErrors } from '../helpers/processErrors.js'
 import { type ParsedRawResponse, parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
 import { type BuildApp, gateway, upstream } from './harness.js'
 
@@ -46,14 +47,7 @@ export function faultStormContract(build: BuildApp): void {
       `${REQUESTS} requests at concurrency ${CONCURRENCY} against every failure at once: each answered per the failure table, nothing left in flight, no leak`,
       async () => {
         const gc = forcedGc()
-        let unhandled = 0
-        const onUnhandled = () => {
-          unhandled++
-        }
-        process.on('unhandledRejection', onUnhandled)
-        onTestFinished(() => {
-          process.off('unhandledRejection', onUnhandled)
-        })
+        const unhandled = processErrors()
         const up = await upstream()
         const server = await gateway(build, '', {
           target: up.url,
@@ -104,7 +98,7 @@ export function faultStormContract(build: BuildApp): void {
         const rssGrowth = process.memoryUsage.rss() - rssBefore
 
         console.log(
-          `fault storm: ${REQUESTS} requests, concurrency ${CONCURRENCY}, hung ${hung}, unhandled rejections ${unhandled}, ` +
+          `fault storm: ${REQUESTS} requests, concurrency ${CONCURRENCY}, hung ${hung}, uncaught errors and unhandled rejections ${unhandled.length}, ` +
             `upstream in flight after ${up.pendingRequests()}, upstream sockets open ${up.openSockets()}, ` +
             `heap growth ${(heapGrowth / MB).toFixed(1)} MB, RSS growth ${(rssGrowth / MB).toFixed(1)} MB\n` +
             [...counts]
@@ -114,7 +108,7 @@ export function faultStormContract(build: BuildApp): void {
         )
         expect(wrong).toEqual([])
         expect(hung).toBe(0)
-        expect(unhandled).toBe(0)
+        expect(unhandled).toEqual([])
         expect(up.pendingRequests()).toBe(0)
         expect(up.openSockets()).toBeLessThanOrEqual(64)
         expect(heapGrowth).toBeLessThan(8 * MB)

@@ -3,7 +3,8 @@ import type { GatewayOptions } from '@gateway-middleware/core'
 import { request as undiciRequest } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { type RecordedRequest, refusedUrl } from '../helpers/faultUpstream.js'
-import { rawRequest } from '../helpers/rawRequest.js'
+import { processErrors } from '../helpers/processErrors.js'
+import { parseRawResponses, rawRequest } from '../helpers/rawRequest.js'
 import { guardErrorPageContract } from './errorPageContract.js'
 import {
   type BuildGuardApp,
@@ -134,22 +135,51 @@ export function guardContract(build: BuildGuardApp): void {
       await up.waitForAborted(1, 2000)
     })
 
-    it('a route that has not answered by the deadline gets 504; what it writes later is discarded', async () => {
-      let finished = false
+    it('a route that has not answered by the deadline gets 504; what it writes later is discarded: nothing thrown at it, nothing more on the connection', async () => {
+      const crashes = processErrors()
+      const thrown: unknown[] = []
+      let wrote!: () => void
+      const lateWritesDone = new Promise<void>((resolve) => {
+        wrote = resolve
+      })
       const app = await guarded({ timeout: { total: 200 } }, [
         {
           path: '/slow',
-          handler: async () => {
-            await sleep(600)
-            finished = true
-            return { late: true }
+          handler: async (client, reply) => {
+            // the deadline aborts the route's signal, then answers; the route goes on after the answer went out
+            await new Promise((resolve) => client.signal.addEventListener('abort', resolve, { once: true }))
+            await sleep(100)
+            for (const write of [() => reply.header('x-route', 'late'), () => reply.send('late body')]) {
+              try {
+                write()
+              } catch (error) {
+                thrown.push(error)
+              }
+            }
+            wrote()
+            return undefined
           },
         },
+        { path: '/next', handler: async () => ({ next: true }) },
       ])
-      const res = await send(`${app.url}/slow`)
-      expectGatewayAnswer(res, 504, 'http_response_timeout')
-      await sleep(700)
-      expect(finished).toBe(true)
+      // one connection: /slow, then (once the route wrote) /next; anything the late writes sent would come between
+      const { raw } = await rawRequest(app.port, 'GET /slow HTTP/1.1\r\nHost: x\r\nX-Request-Id: late-1\r\n\r\n', {
+        followUp: { after: lateWritesDone, request: 'GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' },
+      })
+      const [answer, next, ...more] = parseRawResponses(raw)
+      expect(answer?.status).toBe(504)
+      expect(answer?.complete).toBe(true)
+      expect(answer?.headers['proxy-status']).toBe('gateway-middleware; error=http_response_timeout')
+      expect(answer?.headers['x-request-id']).toBe('late-1')
+      expect(answer?.headers['x-route']).toBeUndefined()
+      expect(answer?.body.toString()).toContain('<h1>Gateway Timeout</h1>')
+      expect(answer?.body.toString()).toContain('<code>late-1</code>')
+      expect(raw.toString('latin1')).not.toMatch(/late body|x-route/i)
+      expect(next?.status).toBe(200)
+      expect(JSON.parse(next?.body.toString() ?? '')).toEqual({ next: true })
+      expect(more).toEqual([])
+      expect(thrown).toEqual([])
+      expect(crashes).toEqual([])
     })
 
     it('gateway client calls forward the request id, so logs on both sides correlate', async () => {

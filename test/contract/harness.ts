@@ -50,10 +50,49 @@ export async function listen(server: Server, closeGateway: (graceMs?: number) =>
   }
 }
 
-/** A framework-neutral route: what it returns is sent as JSON; what it throws is the framework's to handle. */
+/**
+ * What a guarded route may do with its response itself, through its framework's own API: an answer
+ * of its own instead of the JSON of what its handler resolved with.
+ */
+export interface RouteReply {
+  /** Set a response header: Express `res.setHeader`, Koa `ctx.set`, Fastify `reply.header`. */
+  header(name: string, value: string): void
+  /** Send this body: Express `res.send`, Koa `ctx.body =`, Fastify `reply.send`. */
+  send(body: string): void
+}
+
+/**
+ * Run a guarded route's handler, its {@link RouteReply} made of its framework's own `header` and
+ * `send`: what it resolved with, and whether it sent an answer itself (then the build sends nothing
+ * more; it counts as sent even when the framework's send threw).
+ */
+export async function runRoute(
+  route: GuardRoute,
+  client: GatewayClient,
+  header: (name: string, value: string) => unknown,
+  send: (body: string) => unknown,
+): Promise<{ value: unknown; sent: boolean }> {
+  let sent = false
+  const reply: RouteReply = {
+    header(name, value) {
+      header(name, value)
+    },
+    send(body) {
+      sent = true
+      send(body)
+    },
+  }
+  const value = await route.handler(client, reply)
+  return { value, sent }
+}
+
+/**
+ * A framework-neutral guarded route: what its handler resolves with is sent as JSON (unless it sent
+ * an answer through `reply`); what it throws is the framework's to handle.
+ */
 export interface GuardRoute {
   readonly path: string
-  readonly handler: (client: GatewayClient) => Promise<unknown>
+  readonly handler: (client: GatewayClient, reply: RouteReply) => Promise<unknown>
 }
 
 /** A proxy mounted in the same app as the guarded routes. */
