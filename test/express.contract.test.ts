@@ -3,16 +3,19 @@ import { gatewayErrorHandler, gatewayMiddleware } from '@gateway-middleware/expr
 import express from 'express'
 import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
-import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
-import { type BuildApp, listen } from './contract/harness.js'
+import { bodyParserContract } from './contract/bodyParserContract.js'
+import { guardContract } from './contract/guardContract.js'
+import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { graceArgumentContract } from './contract/shutdownContract.js'
 
-const buildExpress: BuildApp = async (mountPath, options) => {
+const buildExpress: BuildApp = async (mountPath, options, setup) => {
   const app = express()
+  if (setup?.bodyParser) app.use(express.json())
   const middleware = gatewayMiddleware(options)
   if (mountPath === '') app.use(middleware)
   else app.use(mountPath, middleware)
-  return listen(createServer(app), () => middleware.close())
+  return listen(createServer(app), (graceMs) => middleware.close(graceMs))
 }
 
 const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
@@ -23,18 +26,22 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
   app.use(guard)
   for (const route of routes) {
     app.get(route.path, async (req, res) => {
-      res.json(await route.handler(req.gateway))
+      const header = (name: string, value: string) => res.setHeader(name, value)
+      const { value, sent } = await runRoute(route, req.gateway, header, (body) => res.send(body))
+      if (!sent) res.json(value)
     })
   }
   app.use(gatewayErrorHandler())
-  return listen(createServer(app), async () => {
-    await guard.close()
-    await proxied?.close()
+  return listen(createServer(app), async (graceMs) => {
+    await guard.close(graceMs)
+    await proxied?.close(graceMs)
   })
 }
 
 describe('express', () => {
   proxyContract(buildExpress)
+  bodyParserContract(buildExpress)
+  graceArgumentContract(buildExpress)
   guardContract(buildExpressGuard)
   attemptLoopContract(buildExpress, buildExpressGuard)
 })

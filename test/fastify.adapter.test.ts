@@ -7,6 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { type GatewayApp, listen, send, upstream } from './contract/harness.js'
 import { type RecordedRequest, refusedUrl } from './helpers/faultUpstream.js'
 import { rawRequest } from './helpers/rawRequest.js'
+import { waitFor } from './helpers/waitFor.js'
 
 /** A Fastify app set up by `setup`, listening on 127.0.0.1; the current test closes it. */
 async function start(
@@ -18,14 +19,6 @@ async function start(
   const started = await listen(app.server, () => app.close())
   onTestFinished(() => started.close())
   return Object.assign(started, { app })
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const until = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > until) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }
 
 describe('fastify plugin', () => {
@@ -136,6 +129,7 @@ describe('fastify plugin', () => {
       // the pool keeps the connection alive for seconds (pool.keepAliveTimeout, 4000 ms by default)
       expect(up.openSockets()).toBe(1)
       await started.app.close()
+      // well within the pool's 4 s keep-alive: the socket closed because the app did
       await waitFor(() => up.openSockets() === 0, 1000)
     })
   })

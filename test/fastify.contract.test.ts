@@ -2,11 +2,13 @@ import { gatewayPlugin } from '@gateway-middleware/fastify'
 import Fastify from 'fastify'
 import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
-import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
-import { type BuildApp, listen } from './contract/harness.js'
+import { guardContract } from './contract/guardContract.js'
+import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 
-const buildFastify: BuildApp = async (mountPath, options) => {
+const buildFastify: BuildApp = async (mountPath, options, setup) => {
+  // the plugin's routes have a pass-through parser of their own: no app parser ever runs before them
+  if (setup?.bodyParser) throw new TypeError('fastify: no body parser can be mounted before the gateway')
   const app = Fastify()
   if (mountPath === '') await app.register(gatewayPlugin, options)
   else await app.register(gatewayPlugin, { ...options, prefix: mountPath })
@@ -18,7 +20,13 @@ const buildFastifyGuard: BuildGuardApp = async (options, routes, proxy) => {
   const app = Fastify()
   if (proxy !== undefined) await app.register(gatewayPlugin, { ...proxy.options, prefix: proxy.mountPath })
   await app.register(gatewayPlugin, options)
-  for (const route of routes) app.get(route.path, async (request) => route.handler(request.gateway))
+  for (const route of routes) {
+    app.get(route.path, async (request, reply) => {
+      const header = (name: string, value: string) => reply.header(name, value)
+      const { value, sent } = await runRoute(route, request.gateway, header, (body) => reply.send(body))
+      return sent ? reply : value
+    })
+  }
   await app.ready()
   return listen(app.server, () => app.close())
 }

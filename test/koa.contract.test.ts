@@ -1,21 +1,25 @@
 import { createServer } from 'node:http'
 import { gatewayMiddleware } from '@gateway-middleware/koa'
+import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import Koa from 'koa'
 import mount from 'koa-mount'
 import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
-import { type BuildGuardApp, guardContract } from './contract/guardContract.js'
-import { type BuildApp, listen } from './contract/harness.js'
+import { bodyParserContract } from './contract/bodyParserContract.js'
+import { guardContract } from './contract/guardContract.js'
+import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { graceArgumentContract } from './contract/shutdownContract.js'
 
-const buildKoa: BuildApp = async (mountPath, options) => {
+const buildKoa: BuildApp = async (mountPath, options, setup) => {
   const app = new Koa()
   app.silent = true // failures after headers reach app 'error'; the default listener would log each one
+  if (setup?.bodyParser) app.use(bodyParser())
   const middleware = gatewayMiddleware(options)
   if (mountPath === '') app.use(middleware)
   else app.use(mount(mountPath, middleware))
-  return listen(createServer(app.callback()), () => middleware.close())
+  return listen(createServer(app.callback()), (graceMs) => middleware.close(graceMs))
 }
 
 const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
@@ -28,18 +32,24 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
   const router = new Router()
   for (const route of routes) {
     router.get(route.path, async (ctx) => {
-      ctx.body = await route.handler(ctx.gateway)
+      const header = (name: string, value: string) => ctx.set(name, value)
+      const { value, sent } = await runRoute(route, ctx.gateway, header, (body) => {
+        ctx.body = body
+      })
+      if (!sent) ctx.body = value
     })
   }
   app.use(router.routes())
-  return listen(createServer(app.callback()), async () => {
-    await guard.close()
-    await proxied?.close()
+  return listen(createServer(app.callback()), async (graceMs) => {
+    await guard.close(graceMs)
+    await proxied?.close(graceMs)
   })
 }
 
 describe('koa', () => {
   proxyContract(buildKoa)
+  bodyParserContract(buildKoa)
+  graceArgumentContract(buildKoa)
   guardContract(buildKoaGuard)
   attemptLoopContract(buildKoa, buildKoaGuard)
 })

@@ -2,7 +2,7 @@ import { createServer, request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { waitFor } from '../helpers/waitFor.js'
-import type { BuildGuardApp } from './guardContract.js'
+import type { BuildGuardApp } from './harness.js'
 import { type BuildApp, gateway, send, upstream } from './harness.js'
 
 /** Retries only within the budget's percentage: no floor, so only active requests earn retries. */

@@ -3,6 +3,7 @@ import type { GatewayError } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
 import { refusedUrl } from '../helpers/faultUpstream.js'
 import { parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
+import { waitFor } from '../helpers/waitFor.js'
 import { type BuildApp, expectGatewayAnswer, expectNoLeak, gateway, send, upstream } from './harness.js'
 
 /** Every row of the failure table, through a real framework and real sockets. */
@@ -35,7 +36,8 @@ export function failureContract(build: BuildApp): void {
         const started = performance.now()
         const res = await send(`${app.url}/x`)
         expectGatewayAnswer(res, 504, 'connection_timeout', port)
-        expect(performance.now() - started).toBeLessThan(900)
+        // tells timeout.connect (300 ms) from the 5 s default connect timeout; generous: over 8× the limit
+        expect(performance.now() - started).toBeLessThan(2500)
       } finally {
         silent.close()
       }
@@ -55,24 +57,26 @@ export function failureContract(build: BuildApp): void {
       await hanging
     })
 
-    it('hanging upstream -> 504 http_response_timeout at timeout.headers, well under a second', async () => {
+    it('hanging upstream -> 504 http_response_timeout at timeout.headers (not at timeout.total), and the upstream call is aborted', async () => {
       const up = await upstream()
-      const app = await gateway(build, '/api', { target: up.url, timeout: { headers: 300 } })
+      const app = await gateway(build, '/api', { target: up.url, timeout: { headers: 300, total: 20_000 } })
       const started = performance.now()
       const res = await send(`${app.url}/api/hang`)
       const elapsed = performance.now() - started
       expectGatewayAnswer(res, 504, 'http_response_timeout', up.port)
+      // timers never fire early: the gateway waited its whole timeout.headers
       expect(elapsed).toBeGreaterThanOrEqual(250)
-      expect(elapsed).toBeLessThan(900)
+      // tells timeout.headers (300 ms) from timeout.total (20 s); generous: over 15× the limit
+      expect(elapsed).toBeLessThan(5000)
       await up.waitForAborted(1)
     })
 
-    it('hanging upstream -> 504 http_response_timeout at timeout.total when headers is off', async () => {
+    it('hanging upstream -> 504 http_response_timeout at timeout.total when headers is off, and the upstream call is aborted', async () => {
       const up = await upstream()
       const app = await gateway(build, '', { target: up.url, timeout: { headers: false, total: 300 } })
-      const started = performance.now()
+      // no other timer runs before response headers: without timeout.total the request would hang
       expectGatewayAnswer(await send(`${app.url}/hang`), 504, 'http_response_timeout', up.port)
-      expect(performance.now() - started).toBeLessThan(900)
+      await up.waitForAborted(1)
     })
 
     it('a POST to a hanging upstream -> 504 once its body was sent', async () => {
@@ -247,14 +251,13 @@ export function failureContract(build: BuildApp): void {
   })
 
   describe('client goes away', () => {
-    it('client disconnect before response headers aborts the upstream request at once', async () => {
+    it('client disconnect before response headers aborts the upstream request, not left to run until timeout.headers', async () => {
       const up = await upstream()
-      const app = await gateway(build, '', { target: up.url })
+      const app = await gateway(build, '', { target: up.url, timeout: { headers: 20_000 } })
       const { closedBy } = await rawRequest(app.port, 'GET /hang HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 200 })
       expect(closedBy).toBe('timeout')
-      const started = performance.now()
-      await up.waitForAborted(1, 2000)
-      expect(performance.now() - started).toBeLessThan(1000)
+      // the upstream sees the abort within moments; left to timeout.headers it would take 20 s
+      await up.waitForAborted(1, 5000)
     })
 
     it('client disconnect mid-body aborts the upstream request', async () => {
@@ -272,12 +275,4 @@ export function failureContract(build: BuildApp): void {
       await up.waitForAborted(1, 2000)
     })
   })
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > until) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }

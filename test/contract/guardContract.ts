@@ -1,32 +1,27 @@
 import { request as httpRequest } from 'node:http'
-import type { GatewayClient, GatewayOptions } from '@gateway-middleware/core'
+import type { GatewayOptions } from '@gateway-middleware/core'
 import { request as undiciRequest } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { type RecordedRequest, refusedUrl } from '../helpers/faultUpstream.js'
-import { rawRequest } from '../helpers/rawRequest.js'
-import { expectGatewayAnswer, type GatewayApp, gateway, send, upstream } from './harness.js'
-
-/** A framework-neutral route: what it returns is sent as JSON; what it throws is the framework's to handle. */
-export interface GuardRoute {
-  readonly path: string
-  readonly handler: (client: GatewayClient) => Promise<unknown>
-}
-
-/** A proxy mounted in the same app as the guarded routes. */
-export interface ProxyMount {
-  readonly mountPath: string
-  readonly options: GatewayOptions
-}
-
-/** How each framework builds a guarded app: the guard, the routes after it, and optionally a proxy too. */
-export type BuildGuardApp = (options: GatewayOptions, routes: GuardRoute[], proxy?: ProxyMount) => Promise<GatewayApp>
+import { processErrors } from '../helpers/processErrors.js'
+import { parseRawResponses, rawRequest } from '../helpers/rawRequest.js'
+import { guardErrorPageContract } from './errorPageContract.js'
+import {
+  type BuildGuardApp,
+  expectGatewayAnswer,
+  type GuardRoute,
+  guardedApp,
+  type ProxyMount,
+  send,
+  upstream,
+} from './harness.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Guard mode: routes that call upstreams themselves get deadlines, and upstream failures become 502/504. */
 export function guardContract(build: BuildGuardApp): void {
   const guarded = (options: GatewayOptions, routes: GuardRoute[], proxy?: ProxyMount) =>
-    gateway((_mount, opts) => build(opts, routes, proxy), '', options)
+    guardedApp(build, options, routes, proxy)
 
   describe('guard mode', () => {
     it('a successful route is untouched', async () => {
@@ -94,14 +89,15 @@ export function guardContract(build: BuildGuardApp): void {
       expectGatewayAnswer(await send(`${app.url}/x`), 502, 'connection_terminated', up.port)
     })
 
-    it('hanging upstream -> 504 at the route deadline, and the upstream call is aborted', async () => {
+    it('hanging upstream -> 504 at the route deadline (not at the call’s timeout.headers), and the upstream call is aborted', async () => {
       const up = await upstream()
-      const app = await guarded({ timeout: { total: 300 } }, [
+      const app = await guarded({ timeout: { total: 300, headers: 20_000 } }, [
         { path: '/x', handler: (client) => client.request(`${up.url}/hang`) },
       ])
       const started = performance.now()
       expectGatewayAnswer(await send(`${app.url}/x`), 504, 'http_response_timeout', up.port)
-      expect(performance.now() - started).toBeLessThan(900)
+      // tells the deadline (300 ms) from the call's own timeout.headers (20 s); generous: over 15× the deadline
+      expect(performance.now() - started).toBeLessThan(5000)
       await up.waitForAborted(1, 2000)
     })
 
@@ -140,22 +136,51 @@ export function guardContract(build: BuildGuardApp): void {
       await up.waitForAborted(1, 2000)
     })
 
-    it('a route that has not answered by the deadline gets 504; what it writes later is discarded', async () => {
-      let finished = false
+    it('a route that has not answered by the deadline gets 504; what it writes later is discarded: nothing thrown at it, nothing more on the connection', async () => {
+      const crashes = processErrors()
+      const thrown: unknown[] = []
+      let wrote!: () => void
+      const lateWritesDone = new Promise<void>((resolve) => {
+        wrote = resolve
+      })
       const app = await guarded({ timeout: { total: 200 } }, [
         {
           path: '/slow',
-          handler: async () => {
-            await sleep(600)
-            finished = true
-            return { late: true }
+          handler: async (client, reply) => {
+            // the deadline aborts the route's signal, then answers; the route goes on after the answer went out
+            await new Promise((resolve) => client.signal.addEventListener('abort', resolve, { once: true }))
+            await sleep(100)
+            for (const write of [() => reply.header('x-route', 'late'), () => reply.send('late body')]) {
+              try {
+                write()
+              } catch (error) {
+                thrown.push(error)
+              }
+            }
+            wrote()
+            return undefined
           },
         },
+        { path: '/next', handler: async () => ({ next: true }) },
       ])
-      const res = await send(`${app.url}/slow`)
-      expectGatewayAnswer(res, 504, 'http_response_timeout')
-      await sleep(700)
-      expect(finished).toBe(true)
+      // one connection: /slow, then (once the route wrote) /next; anything the late writes sent would come between
+      const { raw } = await rawRequest(app.port, 'GET /slow HTTP/1.1\r\nHost: x\r\nX-Request-Id: late-1\r\n\r\n', {
+        followUp: { after: lateWritesDone, request: 'GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' },
+      })
+      const [answer, next, ...more] = parseRawResponses(raw)
+      expect(answer?.status).toBe(504)
+      expect(answer?.complete).toBe(true)
+      expect(answer?.headers['proxy-status']).toBe('gateway-middleware; error=http_response_timeout')
+      expect(answer?.headers['x-request-id']).toBe('late-1')
+      expect(answer?.headers['x-route']).toBeUndefined()
+      expect(answer?.body.toString()).toContain('<h1>Gateway Timeout</h1>')
+      expect(answer?.body.toString()).toContain('<code>late-1</code>')
+      expect(raw.toString('latin1')).not.toMatch(/late body|x-route/i)
+      expect(next?.status).toBe(200)
+      expect(JSON.parse(next?.body.toString() ?? '')).toEqual({ next: true })
+      expect(more).toEqual([])
+      expect(thrown).toEqual([])
+      expect(crashes).toEqual([])
     })
 
     it('gateway client calls forward the request id, so logs on both sides correlate', async () => {
@@ -199,6 +224,7 @@ export function guardContract(build: BuildGuardApp): void {
       ])
       const { before, after } = JSON.parse((await send(`${app.url}/x`)).text) as { before: number; after: number }
       expect(before).toBeLessThanOrEqual(5000)
+      // timers never fire early: the 300 ms the route slept came off the deadline
       expect(before - after).toBeGreaterThanOrEqual(250)
     })
 
@@ -253,4 +279,6 @@ export function guardContract(build: BuildGuardApp): void {
       expectGatewayAnswer(await send(`${app.url}/own`), 502, 'connection_refused')
     })
   })
+
+  guardErrorPageContract(build)
 }

@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { GatewayOptions } from '@gateway-middleware/core'
+import type { GatewayClient, GatewayOptions } from '@gateway-middleware/core'
 import { expect, onTestFinished } from 'vitest'
 import { type FaultUpstream, startFaultUpstream } from '../helpers/faultUpstream.js'
 
@@ -9,31 +9,109 @@ export interface GatewayApp {
   readonly server: Server
   readonly port: number
   readonly url: string
+  /**
+   * Shut the gateway down as the app would: Express and Koa call the middleware's `close(graceMs)`
+   * (`graceMs` overrides the `gracePeriod` option); Fastify calls `app.close()`, whose preClose and
+   * onClose hooks close the gateway with its `gracePeriod` (Fastify takes no grace argument).
+   */
+  closeGateway(graceMs?: number): Promise<void>
+  /** Close the server (every connection at once), then the gateway. */
   close(): Promise<void>
 }
 
-/** How each framework's contract run builds an app: the gateway mounted at `mountPath` (`''` for none). */
-export type BuildApp = (mountPath: string, options: GatewayOptions) => Promise<GatewayApp>
+/** What a test may have mounted in front of the gateway. */
+export interface AppSetup {
+  /** A JSON body parser before the gateway (Express: `express.json()`, Koa: `@koa/bodyparser`). */
+  readonly bodyParser?: boolean
+}
 
-/** Listen on 127.0.0.1, port 0, and return the app handle. `close` also runs `onClose` (the gateway's). */
-export async function listen(server: Server, onClose: () => Promise<void>): Promise<GatewayApp> {
+/** How each framework's contract run builds an app: the gateway mounted at `mountPath` (`''` for none). */
+export type BuildApp = (mountPath: string, options: GatewayOptions, setup?: AppSetup) => Promise<GatewayApp>
+
+/** Listen on 127.0.0.1, port 0, and return the app handle; `closeGateway` closes the app's gateway(s). */
+export async function listen(server: Server, closeGateway: (graceMs?: number) => Promise<void>): Promise<GatewayApp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   let closed: Promise<void> | undefined
   const close = async () => {
     server.closeAllConnections()
     await new Promise<void>((resolve) => server.close(() => resolve()))
-    await onClose()
+    await closeGateway()
   }
   return {
     server,
     port,
     url: `http://127.0.0.1:${port}`,
+    closeGateway,
     close() {
       closed ??= close()
       return closed
     },
   }
+}
+
+/**
+ * What a guarded route may do with its response itself, through its framework's own API: an answer
+ * of its own instead of the JSON of what its handler resolved with.
+ */
+export interface RouteReply {
+  /** Set a response header: Express `res.setHeader`, Koa `ctx.set`, Fastify `reply.header`. */
+  header(name: string, value: string): void
+  /** Send this body: Express `res.send`, Koa `ctx.body =`, Fastify `reply.send`. */
+  send(body: string): void
+}
+
+/**
+ * Run a guarded route's handler, its {@link RouteReply} made of its framework's own `header` and
+ * `send`: what it resolved with, and whether it sent an answer itself (then the build sends nothing
+ * more; it counts as sent even when the framework's send threw).
+ */
+export async function runRoute(
+  route: GuardRoute,
+  client: GatewayClient,
+  header: (name: string, value: string) => unknown,
+  send: (body: string) => unknown,
+): Promise<{ value: unknown; sent: boolean }> {
+  let sent = false
+  const reply: RouteReply = {
+    header(name, value) {
+      header(name, value)
+    },
+    send(body) {
+      sent = true
+      send(body)
+    },
+  }
+  const value = await route.handler(client, reply)
+  return { value, sent }
+}
+
+/**
+ * A framework-neutral guarded route: what its handler resolves with is sent as JSON (unless it sent
+ * an answer through `reply`); what it throws is the framework's to handle.
+ */
+export interface GuardRoute {
+  readonly path: string
+  readonly handler: (client: GatewayClient, reply: RouteReply) => Promise<unknown>
+}
+
+/** A proxy mounted in the same app as the guarded routes. */
+export interface ProxyMount {
+  readonly mountPath: string
+  readonly options: GatewayOptions
+}
+
+/** How each framework builds a guarded app: the guard, the routes after it, and optionally a proxy too. */
+export type BuildGuardApp = (options: GatewayOptions, routes: GuardRoute[], proxy?: ProxyMount) => Promise<GatewayApp>
+
+/** A guarded app that the current test closes when it finishes. */
+export function guardedApp(
+  build: BuildGuardApp,
+  options: GatewayOptions,
+  routes: GuardRoute[],
+  proxy?: ProxyMount,
+): Promise<GatewayApp> {
+  return gateway((_mount, opts) => build(opts, routes, proxy), '', options)
 }
 
 /** A fault upstream that the current test closes when it finishes. */
@@ -44,8 +122,13 @@ export async function upstream(options?: Parameters<typeof startFaultUpstream>[0
 }
 
 /** A gateway app that the current test closes when it finishes. */
-export async function gateway(build: BuildApp, mountPath: string, options: GatewayOptions): Promise<GatewayApp> {
-  const app = await build(mountPath, options)
+export async function gateway(
+  build: BuildApp,
+  mountPath: string,
+  options: GatewayOptions,
+  setup?: AppSetup,
+): Promise<GatewayApp> {
+  const app = await build(mountPath, options, setup)
   onTestFinished(() => app.close())
   return app
 }

@@ -1,10 +1,12 @@
 import { errorPageContract } from './errorPageContract.js'
 import { failureContract } from './failureContract.js'
+import { hardeningContract } from './hardeningContract.js'
 import type { BuildApp } from './harness.js'
 import { headerContract } from './headerContract.js'
 import { limitsContract } from './limitsContract.js'
 import { pathContract } from './pathContract.js'
 import { retryContract } from './retryContract.js'
+import { shutdownContract } from './shutdownContract.js'
 import { streamingContract } from './streamingContract.js'
 import { tlsContract } from './tlsContract.js'
 
@@ -19,6 +21,8 @@ export function proxyContract(build: BuildApp): void {
   pathContract(build)
   limitsContract(build)
   retryContract(build)
+  shutdownContract(build)
   streamingContract(build)
   tlsContract(build)
+  hardeningContract(build)
 }

@@ -71,6 +71,7 @@ export function retryContract(build: BuildApp): void {
       const started = performance.now()
       const res = await send(`${app.url}/flaky?fail=status/503&retry-after=1`)
       expect(res.status).toBe(200)
+      // timers never fire early: the retry waited the second the upstream asked for
       expect(performance.now() - started).toBeGreaterThanOrEqual(900)
       expect(up.hits('/flaky')).toBe(2)
     })
@@ -92,9 +93,10 @@ export function retryContract(build: BuildApp): void {
         timeout: { headers: 200, total: 500 },
         retry: { on: ['http_response_timeout'], limit: 10 },
       })
-      const started = performance.now()
       expectGatewayAnswer(await send(`${app.url}/flaky?fail=hang&times=100`), 504, 'http_response_timeout', up.port)
-      expect(performance.now() - started).toBeLessThan(1500)
+      // it retried, and stopped at the deadline: each attempt gets up to 200 ms of a 500 ms total,
+      // where retry.limit alone would allow 11 attempts
+      expect(up.hits('/flaky')).toBeGreaterThanOrEqual(2)
       expect(up.hits('/flaky')).toBeLessThanOrEqual(3)
     })
 

@@ -14,6 +14,11 @@ export interface RawExchange {
 export interface RawRequestOptions {
   /** give up (and destroy the socket) after this many ms; default 5000 */
   timeoutMs?: number
+  /**
+   * once `after` settles, write `request` on the same connection: what the server sends in between
+   * stands between the two answers (send the first request keep-alive, the second `Connection: close`)
+   */
+  followUp?: { after: PromiseLike<unknown>; request: string | Buffer }
 }
 
 /**
@@ -25,9 +30,10 @@ export interface RawRequestOptions {
 export function rawRequest(
   port: number,
   request: string | Buffer,
-  { timeoutMs = 5_000 }: RawRequestOptions = {},
+  { timeoutMs = 5_000, followUp }: RawRequestOptions = {},
 ): Promise<RawExchange> {
   const bytes = typeof request === 'string' ? latin1Bytes(request) : request
+  const next = typeof followUp?.request === 'string' ? latin1Bytes(followUp.request) : followUp?.request
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let closedBy: RawExchange['closedBy'] | undefined
@@ -37,6 +43,12 @@ export function rawRequest(
     const socket = connect({ port, host: '127.0.0.1' }, () => {
       connected = true
       socket.write(bytes)
+      if (followUp !== undefined && next !== undefined) {
+        const writeNext = () => {
+          if (!socket.destroyed) socket.write(next)
+        }
+        followUp.after.then(writeNext, writeNext)
+      }
     })
     const timer = setTimeout(() => {
       closedBy ??= 'timeout'
@@ -79,7 +91,27 @@ export interface ParsedRawResponse {
  * Throws if there is no complete, well-formed response head: a truncated head is never a response.
  */
 export function parseRawResponse(raw: Buffer): ParsedRawResponse {
+  return parseResponseAt(raw, 0).response
+}
+
+/**
+ * Parses every response in `raw`, one after the other on the connection (interim 1xx skipped); a
+ * response without framing (close-delimited) runs to the end. Throws as {@link parseRawResponse}.
+ */
+export function parseRawResponses(raw: Buffer): ParsedRawResponse[] {
+  const responses: ParsedRawResponse[] = []
   let offset = 0
+  while (offset < raw.length) {
+    const { response, end } = parseResponseAt(raw, offset)
+    responses.push(response)
+    offset = end
+  }
+  return responses
+}
+
+/** The final response whose head starts at or after `offset`, and where its bytes end. */
+function parseResponseAt(raw: Buffer, start: number): { response: ParsedRawResponse; end: number } {
+  let offset = start
   for (;;) {
     const headEnd = raw.indexOf('\r\n\r\n', offset, 'latin1')
     if (headEnd === -1) {
@@ -95,7 +127,8 @@ export function parseRawResponse(raw: Buffer): ParsedRawResponse {
       offset = headEnd + 4
       continue
     }
-    return { status, headers, ...readBody(status, headers, rest) }
+    const { body, complete, length } = readBody(status, headers, rest)
+    return { response: { status, headers, body, complete }, end: headEnd + 4 + length }
   }
 }
 
@@ -114,12 +147,13 @@ function parseFields(lines: string[]): Record<string, string | string[]> {
   return headers
 }
 
+/** The body as far as it arrived, whether it is complete, and how many bytes of `rest` it took. */
 function readBody(
   status: number,
   headers: Record<string, string | string[]>,
   rest: Buffer,
-): { body: Buffer; complete: boolean } {
-  if (status < 200 || status === 204 || status === 304) return { body: Buffer.alloc(0), complete: true }
+): { body: Buffer; complete: boolean; length: number } {
+  if (status < 200 || status === 204 || status === 304) return { body: Buffer.alloc(0), complete: true, length: 0 }
   const transferEncoding = [headers['transfer-encoding'] ?? []].flat().join(',').toLowerCase()
   if (transferEncoding.split(',').at(-1)?.trim() === 'chunked') return decodeChunked(rest)
   const contentLength = headers['content-length']
@@ -128,16 +162,22 @@ function readBody(
       throw new Error(`invalid content-length: ${JSON.stringify(contentLength)}`)
     }
     const length = Number(contentLength)
-    return { body: rest.subarray(0, length), complete: rest.length >= length }
+    const body = rest.subarray(0, length)
+    return { body, complete: rest.length >= length, length: body.length }
   }
-  return { body: rest, complete: false }
+  return { body: rest, complete: false, length: rest.length }
 }
 
 /** De-chunks as much as arrived; complete only once the 0-chunk and the trailer section's end were seen. */
-function decodeChunked(data: Buffer): { body: Buffer; complete: boolean } {
+function decodeChunked(data: Buffer): { body: Buffer; complete: boolean; length: number } {
   const parts: Buffer[] = []
-  const result = (complete: boolean) => ({ body: Buffer.concat(parts), complete })
   let pos = 0
+  // an incomplete chunked body runs to the end of what arrived
+  const result = (complete: boolean) => ({
+    body: Buffer.concat(parts),
+    complete,
+    length: complete ? pos : data.length,
+  })
   for (;;) {
     const lineEnd = data.indexOf('\r\n', pos, 'latin1')
     if (lineEnd === -1) return result(false)
@@ -150,7 +190,10 @@ function decodeChunked(data: Buffer): { body: Buffer; complete: boolean } {
       for (;;) {
         const fieldEnd = data.indexOf('\r\n', pos, 'latin1')
         if (fieldEnd === -1) return result(false)
-        if (fieldEnd === pos) return result(true)
+        if (fieldEnd === pos) {
+          pos += 2
+          return result(true)
+        }
         pos = fieldEnd + 2
       }
     }
