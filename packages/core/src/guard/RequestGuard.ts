@@ -87,7 +87,11 @@ export class RequestGuard {
    * that fails after the deadline answered has nowhere to go: its error is dropped.
    */
   race(routed: PromiseLike<unknown>): Promise<GatewayResponse | undefined> {
-    const done = Promise.resolve(routed).then(nothing)
+    // a route that fails because the deadline aborted its calls is answered by the deadline
+    const done = Promise.resolve(routed).then(nothing, (error: unknown) => {
+      if (this.responded) return this.timedOut()
+      throw error
+    })
     if (this.timer === undefined && this.deadlinePassed === undefined) return done
     done.catch(ignore)
     return Promise.race([done, this.timedOut()])

@@ -1,0 +1,27 @@
+/**
+ * The protocol a request asks to switch to, lower-case and without a version (`websocket`), or
+ * `undefined` when it asks for none: an `Upgrade` field counts only when `Connection` names it
+ * (RFC 9110 §7.8), as a proxy must read it. Only the first protocol offered is taken.
+ */
+export function requestedUpgrade(rawHeaders: readonly string[]): string | undefined {
+  let upgrade: string | undefined
+  let named = false
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length === 7 && upgrade === undefined && name.toLowerCase() === 'upgrade') {
+      upgrade = rawHeaders[i + 1] as string
+    } else if (name.length === 10 && !named && name.toLowerCase() === 'connection') {
+      named = namesUpgrade(rawHeaders[i + 1] as string)
+    }
+  }
+  if (upgrade === undefined || !named) return undefined
+  const first = (upgrade.split(',')[0] as string).trim()
+  const slash = first.indexOf('/')
+  const protocol = (slash === -1 ? first : first.slice(0, slash)).toLowerCase()
+  return protocol === '' ? undefined : protocol
+}
+
+function namesUpgrade(connection: string): boolean {
+  for (const token of connection.split(',')) if (token.trim().toLowerCase() === 'upgrade') return true
+  return false
+}
