@@ -7,7 +7,7 @@ import { refusedUrl } from './helpers/faultUpstream.js'
 import { neverSettlingPage } from './helpers/neverSettlingPage.js'
 import { nextWarning } from './helpers/nextWarning.js'
 
-async function start(app: express.Express, close: () => Promise<void>) {
+async function start(app: express.Express, close: () => Promise<unknown>) {
   const started = await listen(createServer(app), close)
   onTestFinished(() => started.close())
   return started

@@ -8,14 +8,24 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
+import { websocketContract } from './contract/websocketContract.js'
 
 const buildExpress: BuildApp = async (mountPath, options, setup) => {
   const app = express()
   if (setup?.bodyParser) app.use(express.json())
+  const required = setup?.requireAuthorization
+  if (required !== undefined) {
+    app.use((req, res, next) => {
+      if (req.headers.authorization === required) next()
+      else res.status(401).send('who are you?')
+    })
+  }
   const middleware = gatewayMiddleware(options)
   if (mountPath === '') app.use(middleware)
   else app.use(mountPath, middleware)
-  return listen(createServer(app), (graceMs) => middleware.close(graceMs))
+  const server = createServer(app)
+  if (!setup?.withoutUpgradeHook) server.on('upgrade', middleware.upgrade)
+  return listen(server, (graceMs) => middleware.close(graceMs))
 }
 
 const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
@@ -40,6 +50,7 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('express', () => {
   proxyContract(buildExpress)
+  websocketContract(buildExpress)
   bodyParserContract(buildExpress)
   graceArgumentContract(buildExpress)
   guardContract(buildExpressGuard)

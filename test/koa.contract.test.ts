@@ -11,15 +11,28 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
+import { websocketContract } from './contract/websocketContract.js'
 
 const buildKoa: BuildApp = async (mountPath, options, setup) => {
   const app = new Koa()
   app.silent = true // failures after headers reach app 'error'; the default listener would log each one
   if (setup?.bodyParser) app.use(bodyParser())
+  const required = setup?.requireAuthorization
+  if (required !== undefined) {
+    app.use(async (ctx, next) => {
+      if (ctx.get('authorization') === required) await next()
+      else {
+        ctx.status = 401
+        ctx.body = 'who are you?'
+      }
+    })
+  }
   const middleware = gatewayMiddleware(options)
   if (mountPath === '') app.use(middleware)
   else app.use(mount(mountPath, middleware))
-  return listen(createServer(app.callback()), (graceMs) => middleware.close(graceMs))
+  const server = createServer(app.callback())
+  if (!setup?.withoutUpgradeHook) server.on('upgrade', middleware.upgrade)
+  return listen(server, (graceMs) => middleware.close(graceMs))
 }
 
 const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
@@ -48,6 +61,7 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('koa', () => {
   proxyContract(buildKoa)
+  websocketContract(buildKoa)
   bodyParserContract(buildKoa)
   graceArgumentContract(buildKoa)
   guardContract(buildKoaGuard)

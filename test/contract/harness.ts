@@ -14,7 +14,7 @@ export interface GatewayApp {
    * (`graceMs` overrides the `gracePeriod` option); Fastify calls `app.close()`, whose preClose and
    * onClose hooks close the gateway with its `gracePeriod` (Fastify takes no grace argument).
    */
-  closeGateway(graceMs?: number): Promise<void>
+  closeGateway(graceMs?: number): Promise<unknown>
   /** Close the server (every connection at once), then the gateway. */
   close(): Promise<void>
 }
@@ -23,13 +23,23 @@ export interface GatewayApp {
 export interface AppSetup {
   /** A JSON body parser before the gateway (Express: `express.json()`, Koa: `@koa/bodyparser`). */
   readonly bodyParser?: boolean
+  /**
+   * An app middleware before the gateway that answers 401 unless the request's `Authorization` is
+   * exactly this (the app's own authentication, which must run for WebSocket handshakes too).
+   */
+  readonly requireAuthorization?: string
+  /** Leave out the server's upgrade hook (Express, Koa: `server.on('upgrade', middleware.upgrade)`). */
+  readonly withoutUpgradeHook?: boolean
 }
 
 /** How each framework's contract run builds an app: the gateway mounted at `mountPath` (`''` for none). */
 export type BuildApp = (mountPath: string, options: GatewayOptions, setup?: AppSetup) => Promise<GatewayApp>
 
 /** Listen on 127.0.0.1, port 0, and return the app handle; `closeGateway` closes the app's gateway(s). */
-export async function listen(server: Server, closeGateway: (graceMs?: number) => Promise<void>): Promise<GatewayApp> {
+export async function listen(
+  server: Server,
+  closeGateway: (graceMs?: number) => Promise<unknown>,
+): Promise<GatewayApp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   let closed: Promise<void> | undefined

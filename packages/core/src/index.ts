@@ -23,6 +23,7 @@ export type {
   ResponseEvent,
 } from './events/GatewayEvents.js'
 export type { PhaseRecord } from './events/PhaseRecord.js'
+export type { CloseReport } from './gateway/closeGracefully.js'
 export { createGateway, type Gateway } from './gateway/createGateway.js'
 export type { ClientRequestOptions, ClientResponse, GatewayClient } from './guard/GatewayClient.js'
 export type { HeaderRecord } from './http/headerRecord.js'
@@ -35,6 +36,7 @@ export type {
   TimeoutMs,
   TimeoutOptions,
   TlsOptions,
+  UpgradeOptions,
 } from './options/options.js'
 export type { ResolvedOptions } from './options/resolveOptions.js'
 export type { GatewayRequest } from './seam/GatewayRequest.js'

@@ -1,8 +1,17 @@
-import { createGateway, type Gateway, type GatewayOptions, type GatewayResponse } from '@gateway-middleware/core'
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import {
+  type CloseReport,
+  createGateway,
+  type Gateway,
+  type GatewayOptions,
+  type GatewayResponse,
+} from '@gateway-middleware/core'
 import {
   clientGoneSignal,
   discardLaterWrites,
   fromNodeRequest,
+  routeUpgrade,
   warnOnce,
   writeResponse,
 } from '@gateway-middleware/core/adapter'
@@ -15,7 +24,13 @@ export interface GatewayMiddleware extends RequestHandler {
    * Stop taking new upstream calls (503), let in-flight ones finish for up to `graceMs` (default:
    * the `gracePeriod` option), then abort the rest and close the pools.
    */
-  close(graceMs?: number): Promise<void>
+  close(graceMs?: number): Promise<CloseReport>
+  /**
+   * The server's `'upgrade'` listener, for WebSockets through the proxy:
+   * `server.on('upgrade', middleware.upgrade)`. It routes the handshake through the app (its
+   * middleware before the gateway runs as for any request); any gateway's listener serves them all.
+   */
+  upgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void
 }
 
 /**
@@ -33,7 +48,12 @@ export interface GatewayMiddleware extends RequestHandler {
 export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddleware {
   const gateway = createGateway(options)
   const middleware = gateway.mode === 'proxy' ? proxyHandler(gateway) : guardHandler(gateway)
-  return Object.assign(middleware, { close: (graceMs?: number) => gateway.close(graceMs) })
+  return Object.assign(middleware, { close: (graceMs?: number) => gateway.close(graceMs), upgrade })
+}
+
+/** Route an upgrade request through the app that owns the server (see {@link GatewayMiddleware.upgrade}). */
+function upgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  routeUpgrade(this, req, socket, head)
 }
 
 function proxyHandler(gateway: Gateway): RequestHandler {

@@ -27,8 +27,12 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
   const gateway = createGateway(gatewayOptions as GatewayOptions)
   // preClose, not only onClose: Fastify's server waits for in-flight requests before onClose runs, so
   // the gateway must finish or abort its upstream calls (within gracePeriod) first
-  instance.addHook('preClose', () => gateway.close())
-  instance.addHook('onClose', () => gateway.close())
+  // (a hook's promise must settle with nothing: Fastify would take the close report for an error)
+  const close = async (): Promise<void> => {
+    await gateway.close()
+  }
+  instance.addHook('preClose', close)
+  instance.addHook('onClose', close)
   if (gateway.mode === 'guard') {
     if (options.prefix !== undefined) {
       await gateway.close()

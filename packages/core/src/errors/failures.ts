@@ -114,6 +114,21 @@ export const FAILURES = {
     title: 'Service Unavailable',
     summary: 'Too many connections to the upstream server are open.',
   },
+  http_upgrade_failed: {
+    ejects: false,
+    status: 502,
+    reached: 'yes',
+    title: 'Bad Gateway',
+    summary: 'The upstream server switched to another protocol than the one asked for.',
+  },
+  upgrade_not_hooked: {
+    ejects: false,
+    proxyStatus: 'proxy_configuration_error',
+    status: 501,
+    reached: 'no',
+    title: 'Not Implemented',
+    summary: "WebSocket upgrades are not routed to this gateway: the server's upgrade hook is missing.",
+  },
   proxy_internal_error: {
     ejects: false,
     status: 500,

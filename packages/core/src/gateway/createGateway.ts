@@ -13,7 +13,8 @@ import type { GatewayRequest } from '../seam/GatewayRequest.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import { Circuit } from '../targets/Circuit.js'
 import { TargetSet } from '../targets/TargetSet.js'
-import { closeGracefully } from './closeGracefully.js'
+import { Tunnels } from '../upgrade/Tunnels.js'
+import { type CloseReport, closeGracefully } from './closeGracefully.js'
 
 /** The framework-agnostic gateway that every adapter wraps. */
 export interface Gateway {
@@ -46,9 +47,10 @@ export interface Gateway {
   ): Promise<GatewayResponse>
   /**
    * Stop taking new upstream calls (they get 503), let in-flight ones finish for up to `graceMs`
-   * (default `gracePeriod`), then abort the rest and close every pool. Idempotent.
+   * (default `gracePeriod`), then abort the rest and close every pool; upgraded connections
+   * (WebSocket) get the same grace period, then end. Resolves with how many had to be ended. Idempotent.
    */
-  close(graceMs?: number): Promise<void>
+  close(graceMs?: number): Promise<CloseReport>
 }
 
 /** Resolve the options and open the upstream pools: once, at setup. */
@@ -79,7 +81,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const agent = resolved.targets.length === 0 ? createAgent(resolved) : undefined
   // set once close() began: no new upstream calls are taken
   const lifecycle = { closing: false }
-  const proxyContext = { options: resolved, targets, budget, events, lifecycle }
+  const tunnels = new Tunnels()
+  const proxyContext = { options: resolved, targets, budget, events, lifecycle, tunnels }
   const guardContext = {
     options: resolved,
     dispatcher: agent as Dispatcher,
@@ -88,7 +91,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     events,
     lifecycle,
   }
-  let closing: Promise<void> | undefined
+  let closing: Promise<CloseReport> | undefined
   return {
     options: resolved,
     mode: agent === undefined ? 'proxy' : 'guard',
@@ -109,7 +112,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     close(graceMs = resolved.gracePeriod) {
       lifecycle.closing = true
       const dispatchers = agent === undefined ? targets.destinations.map((d) => d.dispatcher) : [agent]
-      closing ??= closeGracefully(dispatchers, graceMs)
+      closing ??= closeGracefully(dispatchers, tunnels, graceMs)
       return closing
     },
   }

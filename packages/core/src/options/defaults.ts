@@ -43,3 +43,5 @@ export const DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS = 1_000
 export const DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS = 30_000
 /** How long `close()` lets in-flight upstream calls finish, in ms. */
 export const DEFAULT_GRACE_PERIOD_MS = 10_000
+/** Protocols whose upgrades are always proxied (unless `upgrade: false`). */
+export const DEFAULT_UPGRADE_PROTOCOLS: readonly string[] = Object.freeze(['websocket'])

@@ -136,6 +136,22 @@ export interface CircuitOptions {
   maxHalfOpenAfter?: number
 }
 
+/** Upgraded connections (WebSocket) in proxy mode. */
+export interface UpgradeOptions {
+  /**
+   * Protocols besides `websocket` whose upgrades are proxied (tokens of the `Upgrade` field, e.g.
+   * `['my-protocol']`). Never `h2c`: its `101` would hand the connection to a protocol the gateway
+   * does not speak.
+   * @default []
+   */
+  protocols?: string[]
+  /**
+   * Close an upgraded connection after this long without a byte in either direction, in ms.
+   * @default false (WebSocket apps keep their connections alive with pings)
+   */
+  idle?: TimeoutMs
+}
+
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
@@ -173,6 +189,13 @@ export interface GatewayOptions {
   rewriteRequestHeaders?: (headers: HeaderRecord, request: GatewayRequest) => HeaderRecord
   /** Change the headers sent to the client; runs after the hop-by-hop rules, which then apply again. */
   rewriteResponseHeaders?: (headers: HeaderRecord, request: GatewayRequest) => HeaderRecord
+  /**
+   * Proxy `Upgrade: websocket` requests (and the `protocols` listed) as upgraded connections; `false`
+   * forwards them as plain requests (without `Upgrade`). Express and Koa need one line for it:
+   * `server.on('upgrade', middleware.upgrade)`; Fastify nothing.
+   * @default {} (WebSocket upgrades proxied)
+   */
+  upgrade?: UpgradeOptions | false
   /** Upstream connection pool. */
   pool?: PoolOptions
   /** TLS to `https:` targets. */

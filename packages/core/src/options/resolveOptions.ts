@@ -20,6 +20,7 @@ import {
   DEFAULT_RETRY_MAX_DELAY_MS,
   DEFAULT_RETRY_METHODS,
   DEFAULT_TOTAL_TIMEOUT_MS,
+  DEFAULT_UPGRADE_PROTOCOLS,
 } from './defaults.js'
 import type {
   CircuitOptions,
@@ -28,6 +29,7 @@ import type {
   RetryOptions,
   TimeoutOptions,
   TlsOptions,
+  UpgradeOptions,
 } from './options.js'
 
 /** A target, parsed once. */
@@ -91,6 +93,16 @@ export interface ResolvedOptions {
   readonly bodyLimit: number
   /** How long `close()` lets in-flight calls finish, in ms. */
   readonly gracePeriod: number
+  /** `undefined` when upgrades are not proxied. */
+  readonly upgrade: ResolvedUpgrade | undefined
+}
+
+/** The upgrade settings, resolved. */
+export interface ResolvedUpgrade {
+  /** Lower-case protocol tokens proxied, `websocket` among them. */
+  readonly protocols: ReadonlySet<string>
+  /** Idle timeout of an upgraded connection in ms (`0`: none). */
+  readonly idle: number
 }
 
 const TOP_KEYS = [
@@ -112,6 +124,7 @@ const TOP_KEYS = [
   'errorPages',
   'limits',
   'gracePeriod',
+  'upgrade',
 ] as const satisfies readonly (keyof GatewayOptions)[]
 const LIMITS_KEYS = ['body'] as const satisfies readonly (keyof NonNullable<GatewayOptions['limits']>)[]
 const RETRY_KEYS = [
@@ -138,7 +151,9 @@ const PROXY_ONLY = [
   'trustProxy',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
+  'upgrade',
 ] as const satisfies readonly (keyof GatewayOptions)[]
+const UPGRADE_KEYS = ['protocols', 'idle'] as const satisfies readonly (keyof UpgradeOptions)[]
 const TIMEOUT_KEYS = ['connect', 'headers', 'idle', 'total'] as const satisfies readonly (keyof TimeoutOptions)[]
 const POOL_KEYS = ['connections', 'keepAliveTimeout'] as const satisfies readonly (keyof PoolOptions)[]
 const TLS_KEYS = [
@@ -204,6 +219,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     errorPages: resolveErrorPages(input.errorPages),
     bodyLimit: resolveBodyLimit(input.limits),
     gracePeriod: nonNegativeInteger(input.gracePeriod, 'gracePeriod', DEFAULT_GRACE_PERIOD_MS),
+    upgrade: resolveUpgrade(input.upgrade),
   })
 }
 
@@ -249,6 +265,27 @@ function resolveRetry(value: unknown): ResolvedRetry | undefined {
       'retry.budget.minConcurrency',
       DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY,
     ),
+  })
+}
+
+/** An HTTP token (RFC 9110 §5.6.2), as protocol names in `Upgrade` are. */
+const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/
+
+function resolveUpgrade(value: unknown): ResolvedUpgrade | undefined {
+  if (value === false) return undefined
+  const upgrade = plainObject(value ?? {}, 'upgrade')
+  checkKeys(upgrade, UPGRADE_KEYS, 'upgrade.')
+  const protocols = upgrade.protocols ?? []
+  if (!Array.isArray(protocols) || protocols.some((p) => typeof p !== 'string' || !TOKEN.test(p))) {
+    fail('upgrade.protocols', "a list of protocol tokens such as ['my-protocol']", protocols)
+  }
+  const names = (protocols as string[]).map((p) => p.toLowerCase())
+  if (names.includes('h2c')) {
+    fail('upgrade.protocols', 'protocols other than h2c (the gateway does not speak HTTP/2 after a 101)', protocols)
+  }
+  return Object.freeze({
+    protocols: new Set([...DEFAULT_UPGRADE_PROTOCOLS, ...names]),
+    idle: timeoutMs(upgrade.idle ?? false, 'upgrade.idle', 0),
   })
 }
 

@@ -3,8 +3,12 @@ import { errorResponse, upstreamErrorResponse } from '../error-pages/errorRespon
 import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
+import type { ClientUpgrade } from '../seam/routeUpgrade.js'
 import { warnOnce } from '../seam/warnOnce.js'
 import type { Destination, TargetSet } from '../targets/TargetSet.js'
+import { requestedUpgrade } from '../upgrade/requestedUpgrade.js'
+import { switchedTo, switchingProtocols } from '../upgrade/switchingProtocols.js'
+import type { Tunnels } from '../upgrade/Tunnels.js'
 import { type Forwarded, forward } from '../upstream/forward.js'
 import type { GatewayContext } from '../upstream/GatewayContext.js'
 import { bodyReplayable, ReplayableBody } from '../upstream/ReplayableBody.js'
@@ -18,6 +22,8 @@ import { type UpstreamRequestHeaders, upstreamRequestHeaders } from './upstreamR
 /** What proxying needs of its gateway. */
 export interface ProxyContext extends GatewayContext {
   readonly targets: TargetSet
+  /** The upgraded connections (WebSocket) the gateway relays. */
+  readonly tunnels: Tunnels
 }
 
 /**
@@ -45,6 +51,8 @@ class ProxiedRequest {
   private sent: UpstreamRequestHeaders | undefined
   private body: ReplayableBody | null = null
   private attempts = 0
+  /** The protocol an upgrade request switches to, when the gateway proxies it as one. */
+  private upgrade: string | undefined
   /** Where the latest attempt went. */
   private destination: Destination | undefined
   /** The path per destination (targets may have different path prefixes); one slot is enough, as attempts mostly go to one. */
@@ -69,6 +77,20 @@ class ProxiedRequest {
     }
     const sent = upstreamRequestHeaders(request, context.options)
     this.sent = sent
+    const upgrade = context.options.upgrade === undefined ? undefined : requestedUpgrade(request.rawHeaders)
+    if (upgrade !== undefined && context.options.upgrade?.protocols.has(upgrade)) {
+      // without the server's upgrade listener the connection is not ours: a plain GET would reach the
+      // upstream without its Upgrade, and the client would get the wrong answer
+      if (request.upgrade === undefined) {
+        warnOnce(
+          'GATEWAY_UPGRADE_NOT_HOOKED',
+          'gateway-middleware: a WebSocket upgrade reached the gateway without its upgrade listener, so it cannot be proxied. ' +
+            "Add server.on('upgrade', middleware.upgrade) where the app's server is created.",
+        )
+        throw new GatewayError('upgrade_not_hooked')
+      }
+      this.upgrade = upgrade
+    }
     const length = request.hasBody ? requestLength(request) : undefined
     if (length !== undefined && length > context.options.bodyLimit) {
       throw new GatewayError('request_body_too_large', { phase: 'send' })
@@ -114,6 +136,7 @@ class ProxiedRequest {
           path: this.pathFor(attempt.destination),
           method,
           headers: sent.headers,
+          upgrade: this.upgrade,
         })
       },
       replayable: () => bodyReplayable(body),
@@ -132,6 +155,11 @@ class ProxiedRequest {
     const { context, request } = this
     const { options } = context
     const status = response.statusCode
+    const upgrade = this.upgrade
+    if (upgrade !== undefined) {
+      const answer = this.switchOrRefuse(response, upgrade)
+      if (answer === undefined) return undefined
+    }
     if (options.errorPages.replaceUpstream.has(status)) {
       // the upstream's own error answer, replaced by the gateway's page: its body is not needed
       if (response.takeComplete() === undefined) void drain(response)
@@ -190,8 +218,35 @@ class ProxiedRequest {
     return this.announced(await errorResponse(error, errorRequest(request, this.sent?.requestId), context))
   }
 
+  /**
+   * An upgrade's answer: a `101` to the protocol asked for switches, and the connection is relayed
+   * from then on (`undefined`: nothing to write); a `101` to another protocol is an invalid answer;
+   * anything else is an HTTP answer like any other, after which the connection closes, since the
+   * client still means to switch (bytes it sends after it must never reach the upstream).
+   */
+  private switchOrRefuse(response: UpstreamResponse, upgrade: string): UpstreamResponse | undefined {
+    const socket = response.socket
+    if (socket === undefined) return response
+    if (switchedTo(response.rawHeaders) !== upgrade) {
+      socket.destroy()
+      throw new GatewayError('http_upgrade_failed', { phase: 'headers' })
+    }
+    const client = this.request.upgrade as ClientUpgrade
+    const { tunnels, options } = this.context
+    tunnels.relay(
+      client.take(),
+      socket,
+      switchingProtocols(response.rawHeaders, upgrade),
+      client.head,
+      options.upgrade?.idle ?? 0,
+    )
+    this.announced({ status: 101, headers: {}, body: null, error: undefined })
+    return undefined
+  }
+
   /** Announce the answer that is starting, and hand it on. */
   private announced(response: GatewayResponse): GatewayResponse {
+    if (this.upgrade !== undefined && response.status !== 101) closeAfter(response)
     const { events } = this.context
     if (events.wants.response) {
       events.response({
@@ -218,6 +273,11 @@ class ProxiedRequest {
     }
     return this.pathCached
   }
+}
+
+/** An upgrade request answered in HTTP: the connection closes after the answer. */
+function closeAfter(response: GatewayResponse): void {
+  ;(response.headers as Record<string, string | string[]>).connection = 'close'
 }
 
 /** Whether a body parser already read the body: forwarding it would send nothing, or hang. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { AbortSignalLike } from './AbortSignalLike.js'
+import { type ClientUpgrade, clientUpgrade } from './routeUpgrade.js'
 
 /**
  * The request side of the one seam between the core and the framework adapters: a plain Node
@@ -27,6 +28,8 @@ export interface GatewayRequest {
   readonly encrypted: boolean
   /** Aborts when the client goes away before the response is complete. */
   readonly signal: AbortSignalLike
+  /** An upgrade request's connection, when the server's upgrade listener routed it (see `routeUpgrade`). */
+  readonly upgrade?: ClientUpgrade | undefined
 }
 
 /** What an adapter knows beyond the Node request itself. */
@@ -54,5 +57,6 @@ export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContex
     remoteAddress: req.socket.remoteAddress,
     encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
     signal: context.signal,
+    upgrade: clientUpgrade(req),
   }
 }

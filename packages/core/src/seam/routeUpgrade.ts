@@ -42,7 +42,7 @@ export function routeUpgrade(server: Server, req: IncomingMessage, socket: Duple
   }
   // answered as plain HTTP (or not at all): the connection ends with the answer
   res.once('finish', () => {
-    if (!taken) socket.end()
+    if (!taken) (socket as Socket).destroySoon()
   })
   res.once('close', () => {
     if (!taken) socket.destroy()

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream'
 import type { Dispatcher } from 'undici'
 
 /** What an exchange is told by its handler. */
@@ -8,6 +9,8 @@ export interface ExchangeListener {
   responseStarted(controller: Dispatcher.DispatchController, statusCode: number): void
   /** A chunk of the response body (`controller.pause()` to apply backpressure). */
   data(controller: Dispatcher.DispatchController, chunk: Buffer): void
+  /** The upstream switched protocols (`101`): the connection is the caller's now. */
+  upgraded(controller: Dispatcher.DispatchController, statusCode: number, socket: Duplex): void
   /** The response body is complete. */
   ended(): void
   /** undici failed the exchange. */
@@ -27,6 +30,15 @@ export class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number): void {
     this.exchange.responseStarted(controller, statusCode)
+  }
+
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    _headers: unknown,
+    socket: Duplex,
+  ): void {
+    this.exchange.upgraded(controller, statusCode, socket)
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { classify } from '../errors/classify.js'
 import { type FailurePhase, GatewayError } from '../errors/GatewayError.js'
@@ -50,6 +51,8 @@ export interface UpstreamResponse {
   readonly body: UpstreamBody
   /** When the attempt went through its phases. */
   readonly phases: PhaseRecord
+  /** After a `101` to an upgrade request: the upstream connection, out of undici's pool. */
+  readonly socket: Duplex | undefined
   /**
    * The whole body as one buffer if the upstream already finished it (a small response usually
    * arrives with its headers), without making a stream; `undefined` while it is still streaming.
@@ -87,6 +90,7 @@ export function callUpstream(spec: CallSpec): Promise<UpstreamResponse> {
 export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeListener {
   statusCode = 0
   rawHeaders: Buffer[] = []
+  socket: Duplex | undefined = undefined
   readonly phases: AttemptRecord
   private phase: Phase = CONNECT
   private readonly timer = new PhaseTimer(() => this.onTimer())
@@ -155,6 +159,21 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
     this.statusCode = statusCode
     this.rawHeaders = controller.rawHeaders as Buffer[]
     this.dueIdle()
+    this.resolve(this)
+  }
+
+  /** The upstream switched protocols: the exchange is over, its connection is the caller's. */
+  upgraded(controller: Dispatcher.DispatchController, statusCode: number, socket: Duplex): void {
+    if (this.phase === DONE) {
+      socket.destroy()
+      return
+    }
+    this.phases.firstByte = performance.now()
+    this.statusCode = statusCode
+    this.rawHeaders = controller.rawHeaders as Buffer[]
+    this.socket = socket
+    this.completed = true
+    this.finish()
     this.resolve(this)
   }
 

@@ -7,6 +7,8 @@ export interface AttemptRoute {
   readonly path: string
   readonly method: string
   readonly headers: Dispatcher.DispatchOptions['headers']
+  /** The protocol to switch to (`websocket`); undici writes `Connection` and `Upgrade` itself. */
+  readonly upgrade?: string | undefined
 }
 
 /**
@@ -32,7 +34,7 @@ export function dispatchOptions(
     query: undefined,
     idempotent: undefined,
     blocking: undefined,
-    upgrade: undefined,
+    upgrade: route.upgrade,
     headersTimeout: undefined,
     bodyTimeout: undefined,
     reset: undefined,
