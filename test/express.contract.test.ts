@@ -50,7 +50,7 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('express', () => {
   proxyContract(buildExpress)
-  websocketContract(buildExpress)
+  websocketContract(buildExpress, { upgradeHook: true })
   bodyParserContract(buildExpress)
   graceArgumentContract(buildExpress)
   guardContract(buildExpressGuard)

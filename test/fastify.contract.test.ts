@@ -5,11 +5,19 @@ import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { websocketContract } from './contract/websocketContract.js'
 
 const buildFastify: BuildApp = async (mountPath, options, setup) => {
   // the plugin's routes have a pass-through parser of their own: no app parser ever runs before them
   if (setup?.bodyParser) throw new TypeError('fastify: no body parser can be mounted before the gateway')
+  if (setup?.withoutUpgradeHook) throw new TypeError('fastify: the plugin routes upgrades itself, there is no hook')
   const app = Fastify()
+  const required = setup?.requireAuthorization
+  if (required !== undefined) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.headers.authorization !== required) return reply.code(401).send('who are you?')
+    })
+  }
   if (mountPath === '') await app.register(gatewayPlugin, options)
   else await app.register(gatewayPlugin, { ...options, prefix: mountPath })
   await app.ready()
@@ -33,6 +41,7 @@ const buildFastifyGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('fastify', () => {
   proxyContract(buildFastify)
+  websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)
   attemptLoopContract(buildFastify, buildFastifyGuard)
 })

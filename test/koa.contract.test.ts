@@ -61,7 +61,7 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('koa', () => {
   proxyContract(buildKoa)
-  websocketContract(buildKoa)
+  websocketContract(buildKoa, { upgradeHook: true })
   bodyParserContract(buildKoa)
   graceArgumentContract(buildKoa)
   guardContract(buildKoaGuard)

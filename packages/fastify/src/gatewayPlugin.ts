@@ -1,9 +1,10 @@
 import { createGateway, type GatewayOptions } from '@gateway-middleware/core'
 import { optionError } from '@gateway-middleware/core/adapter'
-import type { FastifyPluginAsync, FastifyRegisterOptions, RegisterOptions } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyRegisterOptions, RegisterOptions } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { guardRoutes } from './guardRoutes.js'
 import { type ProxyRoutesOptions, proxyRoutes } from './proxyRoutes.js'
+import { listenForUpgrades, stopListeningForUpgrades } from './upgradeListener.js'
 
 /**
  * Options of {@link gatewayPlugin}: the gateway's options, and Fastify's own registration options
@@ -29,6 +30,7 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
   // the gateway must finish or abort its upstream calls (within gracePeriod) first
   // (a hook's promise must settle with nothing: Fastify would take the close report for an error)
   const close = async (): Promise<void> => {
+    stopListeningForUpgrades(instance)
     await gateway.close()
   }
   instance.addHook('preClose', close)
@@ -45,6 +47,10 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
     guardRoutes(instance, gateway)
     return
   }
+  // once every plugin is registered: whether @fastify/websocket routes upgrades, or the gateway does
+  instance.addHook('onReady', async function (this: FastifyInstance) {
+    listenForUpgrades(this)
+  })
   // fastify-plugin skips encapsulation, and with it `prefix`: the routes get a context of their own
   const prefix = options.prefix?.replace(/\/+$/, '')
   const context: FastifyRegisterOptions<ProxyRoutesOptions> = { gateway }

@@ -3,6 +3,7 @@ import { clientGoneSignal, fromNodeRequest } from '@gateway-middleware/core/adap
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import { sendFailed, sendResponse } from './sendResponse.js'
 import { stripPrefix } from './stripPrefix.js'
+import { closeUntaken, upgradeOf } from './upgradeListener.js'
 
 /** What the proxy routes need: the gateway, created once when the plugin was registered. */
 export interface ProxyRoutesOptions {
@@ -19,6 +20,27 @@ export const proxyRoutes: FastifyPluginCallback<ProxyRoutesOptions> = (instance,
   instance.addContentTypeParser('*', passThrough)
   // the full prefix, including those of the contexts the plugin was registered in
   const prefix = instance.prefix
+  // an upgrade request is taken before the route's handler: @fastify/websocket, when registered before
+  // the plugin, wraps every later route's handler and would answer the handshake itself
+  // (callback hooks that look at one header first: an ordinary request pays a property read)
+  instance.addHook('onRequest', (request, reply, done) => {
+    if (request.headers.upgrade === undefined || upgradeOf(request.raw, reply) === undefined) {
+      done()
+      return
+    }
+    const { url, mountPath } = stripPrefix(request.url, prefix)
+    gateway
+      .proxy(fromNodeRequest(request.raw, { url, mountPath, signal: clientGoneSignal(reply.raw) }))
+      .then((response) => {
+        if (response === undefined) reply.hijack()
+        else sendResponse(reply, response)
+      })
+      .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))))
+  })
+  instance.addHook('onResponse', (request, reply, done) => {
+    if (request.headers.upgrade !== undefined) closeUntaken(request.raw, reply)
+    done()
+  })
   const handler = (request: FastifyRequest, reply: FastifyReply): void => {
     const { url, mountPath } = stripPrefix(request.url, prefix)
     const signal = clientGoneSignal(reply.raw)

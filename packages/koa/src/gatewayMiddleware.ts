@@ -46,7 +46,7 @@ export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddlewa
 
 /** Route an upgrade request through the app that owns the server (see {@link GatewayMiddleware.upgrade}). */
 function upgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  routeUpgrade(this, req, socket, head)
+  routeUpgrade((request, response) => this.emit('request', request, response), req, socket, head)
 }
 
 function proxyMiddleware(gateway: Gateway): Middleware {

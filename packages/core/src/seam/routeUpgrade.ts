@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, ServerResponse } from 'node:http'
+import { type IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 
@@ -16,39 +16,58 @@ const UPGRADE = Symbol.for('gateway-middleware.upgrade')
 type Routed = IncomingMessage & { [UPGRADE]?: ClientUpgrade }
 
 /**
- * The `'upgrade'` listener of a Node server (Express, Koa): route an upgrade request through the
- * app's own request listener, with a `ServerResponse` on its connection, so the app's middleware
- * before the gateway (authentication above all) runs for the handshake as for any request. A gateway
- * middleware the request reaches takes the connection over; when none does (another path, an
- * `Upgrade` the gateway does not proxy), the app answers as plain HTTP over the connection, which is
- * then closed: never a `101`. Several gateways' listeners route a request once.
+ * The `'upgrade'` listener's work for a Node server: route an upgrade request through the app's own
+ * request handling (`dispatch`: Express and Koa emit the server's `'request'`, Fastify calls
+ * `routing`), with a `ServerResponse` on its connection, so the app's middleware before the gateway
+ * (authentication above all) runs for the handshake as for any request. A gateway the request
+ * reaches takes the connection over; when none does (another path, an `Upgrade` the gateway does not
+ * proxy), the app answers as plain HTTP over the connection, which then closes: never a `101`.
+ * Several gateways' listeners route a request once.
  */
-export function routeUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  const routed = req as Routed
-  if (routed[UPGRADE] !== undefined) return
+export function routeUpgrade(
+  dispatch: (req: IncomingMessage, res: ServerResponse) => void,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): void {
+  if ((req as Routed)[UPGRADE] !== undefined) return
   // a client that breaks off must not end the process; whoever holds the socket handles the rest
   socket.on('error', () => socket.destroy())
   const res = new ServerResponse(req)
   res.shouldKeepAlive = false
   res.assignSocket(socket as Socket)
-  let taken = false
-  routed[UPGRADE] = {
+  adoptUpgrade(req, res, head)
+  try {
+    dispatch(req, res)
+  } catch {
+    socket.destroy()
+  }
+}
+
+/**
+ * Mark an upgrade request that something else routed (`@fastify/websocket` does it for every
+ * upgrade) as the gateway's to take: its connection is the one `res` was assigned.
+ */
+export function adoptUpgrade(req: IncomingMessage, res: ServerResponse, head: Buffer): ClientUpgrade {
+  const existing = (req as Routed)[UPGRADE]
+  if (existing !== undefined) return existing
+  const socket = res.socket as Socket
+  // answered as plain HTTP (or not at all): the connection ends with the answer
+  res.once('finish', () => {
+    if (res.socket !== null) socket.destroySoon()
+  })
+  res.once('close', () => {
+    if (res.socket !== null) socket.destroy()
+  })
+  const upgrade: ClientUpgrade = {
     head,
     take() {
-      taken = true
-      res.detachSocket(socket as Socket)
+      if (res.socket !== null) res.detachSocket(socket)
       return socket
     },
   }
-  // answered as plain HTTP (or not at all): the connection ends with the answer
-  res.once('finish', () => {
-    if (!taken) (socket as Socket).destroySoon()
-  })
-  res.once('close', () => {
-    if (!taken) socket.destroy()
-  })
-  if (server.listenerCount('request') === 0) socket.destroy()
-  else server.emit('request', req, res)
+  ;(req as Routed)[UPGRADE] = upgrade
+  return upgrade
 }
 
 /** The connection of an upgrade request that {@link routeUpgrade} routed, if it was. */
