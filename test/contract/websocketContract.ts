@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net'
+import { Server as SocketIoServer } from 'socket.io'
+import { io as ioClient } from 'socket.io-client'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { refusedUrl } from '../helpers/faultUpstream.js'
@@ -236,6 +238,34 @@ export function websocketContract(build: BuildApp, framework: { readonly upgrade
       await app.closeGateway(100)
       await closed
       await waitFor(() => up.seen.open === 0)
+    })
+
+    it('Socket.IO with its default transports (polling, then the upgrade to WebSocket) works through the gateway', async () => {
+      const upstreamServer = createServer()
+      const io = new SocketIoServer(upstreamServer)
+      io.on('connection', (socket) => {
+        socket.on('ping', (value: string, ack: (answer: string) => void) => ack(`pong:${value}`))
+      })
+      await new Promise<void>((resolve) => upstreamServer.listen(0, '127.0.0.1', resolve))
+      onTestFinished(() => new Promise<void>((resolve) => io.close(() => resolve())))
+      const { port } = upstreamServer.address() as AddressInfo
+      const app = await gateway(build, '', { target: `http://127.0.0.1:${port}` })
+      const client = ioClient(app.url, { reconnection: false })
+      onTestFinished(() => {
+        client.close()
+      })
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve())
+        client.once('connect_error', reject)
+      })
+      // polling first; the client then upgrades the engine to a WebSocket through the gateway
+      await new Promise<void>((resolve) => {
+        if (client.io.engine.transport.name === 'websocket') resolve()
+        else client.io.engine.once('upgrade', () => resolve())
+      })
+      expect(client.io.engine.transport.name).toBe('websocket')
+      const answer = await client.timeout(5000).emitWithAck('ping', 'over the upgrade')
+      expect(answer).toBe('pong:over the upgrade')
     })
 
     it('an h2c upgrade through the hook is answered as plain HTTP, never with a 101', async () => {
