@@ -6,6 +6,7 @@ import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { bodyParserContract } from './contract/bodyParserContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
+import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 import { websocketContract } from './contract/websocketContract.js'
@@ -50,6 +51,7 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('express', () => {
   proxyContract(buildExpress)
+  logContract(buildExpress)
   websocketContract(buildExpress, { upgradeHook: true })
   bodyParserContract(buildExpress)
   graceArgumentContract(buildExpress)

@@ -22,6 +22,23 @@ async function start(
 }
 
 describe('fastify plugin', () => {
+  describe('logging', () => {
+    it("writes the gateway's records to the app's own logger by default", async () => {
+      const target = await refusedUrl()
+      const lines: Array<Record<string, unknown>> = []
+      const stream = { write: (line: string) => lines.push(JSON.parse(line)) }
+      const app = Fastify({ logger: { level: 'info', stream } })
+      await app.register(gatewayPlugin, { prefix: '/api', target, retry: false })
+      await app.ready()
+      const started = await listen(app.server, () => app.close())
+      onTestFinished(() => started.close())
+      const res = await send(`${started.url}/api/x`)
+      expect(res.status).toBe(502)
+      const record = lines.find((line) => line.msg === 'gateway answered 502 connection_refused')
+      expect(record).toMatchObject({ level: 50, kind: 'connection_refused', path: '/x', status: 502 })
+    })
+  })
+
   describe('encapsulation', () => {
     it("the app's own JSON routes still parse JSON bodies next to the proxy", async () => {
       const up = await upstream()

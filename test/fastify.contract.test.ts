@@ -4,6 +4,7 @@ import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
+import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
@@ -41,6 +42,7 @@ const buildFastifyGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('fastify', () => {
   proxyContract(buildFastify)
+  logContract(buildFastify)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)
   attemptLoopContract(buildFastify, buildFastifyGuard)

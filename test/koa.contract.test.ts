@@ -9,6 +9,7 @@ import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { bodyParserContract } from './contract/bodyParserContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
+import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 import { websocketContract } from './contract/websocketContract.js'
@@ -61,6 +62,7 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('koa', () => {
   proxyContract(buildKoa)
+  logContract(buildKoa)
   websocketContract(buildKoa, { upgradeHook: true })
   bodyParserContract(buildKoa)
   graceArgumentContract(buildKoa)

@@ -123,18 +123,19 @@ export function failureContract(build: BuildApp): void {
       expect((await send(`${app.url}/x`)).headers['proxy-status']).toBe('edge; error=connection_refused')
     })
 
-    it('onError is told the failure kind, method, path and target', async () => {
+    it('onError is told the failure kind, method, path, target and the request id', async () => {
       const target = await refusedUrl()
       const seen: unknown[] = []
       const app = await gateway(build, '/api', {
         target,
         onError: (error, context) => seen.push([error.code, context]),
       })
-      await send(`${app.url}/api/users?id=1`, { method: 'DELETE' })
+      await send(`${app.url}/api/users?id=1`, { method: 'DELETE', headers: { 'x-request-id': 'req-42' } })
+      const told = { method: 'DELETE', path: '/users?id=1', target, requestId: 'req-42' }
       expect(seen).toEqual([
-        ['connection_refused', { method: 'DELETE', path: '/users?id=1', target, attempt: 1 }],
-        ['connection_refused', { method: 'DELETE', path: '/users?id=1', target, attempt: 2 }],
-        ['connection_refused', { method: 'DELETE', path: '/users?id=1', target, attempt: 3 }],
+        ['connection_refused', { ...told, attempt: 1 }],
+        ['connection_refused', { ...told, attempt: 2 }],
+        ['connection_refused', { ...told, attempt: 3 }],
       ])
     })
   })

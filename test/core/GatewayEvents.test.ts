@@ -66,7 +66,7 @@ describe('the event seam', () => {
     expect(marks.every((mark, i) => typeof mark === 'number' && (i === 0 || mark >= (marks[i - 1] as number)))).toBe(
       true,
     )
-    expect(app.seen.responses).toEqual([
+    expect(app.seen.responses).toMatchObject([
       { method: 'GET', path: '/flaky?fail=reset', status: 200, error: undefined, attempts: 2 },
     ])
   })
@@ -111,7 +111,7 @@ describe('the event seam', () => {
     await waitFor(() => up.hits('/hang') === 1)
     req.destroy()
     await waitFor(() => app.seen.departures.length === 1)
-    expect(app.seen.departures).toEqual([{ method: 'GET', path: '/hang' }])
+    expect(app.seen.departures).toMatchObject([{ method: 'GET', path: '/hang' }])
     expect(app.seen.responses).toEqual([])
   })
 })
@@ -149,7 +149,7 @@ describe('GatewayEvents', () => {
     expect(events.wants.attempt).toBe(false)
     stop()
     expect(events.wants.departure).toBe(false)
-    events.departure({ method: 'GET', path: '/' })
+    events.departure({ requestId: 'r', method: 'GET', path: '/' })
     expect(told).toEqual([])
   })
 })

@@ -54,6 +54,11 @@ describe('resolveOptions', () => {
       /"circuit.maxHalfOpenAfter" expected at least/,
     ],
     [{ target: [] }, /"target" expected at least one URL/],
+    [{ target, logger: { info() {} } }, /"logger" expected a logger with error, warn, info and debug methods/],
+    [{ target, upgrade: { protocols: ['h2c'] } }, /"upgrade.protocols" expected protocols other than h2c/],
+    [{ target, upgrade: { protocols: ['bad token'] } }, /"upgrade.protocols" expected a list of protocol tokens/],
+    [{ target, upgrade: { idle: 0 } }, /"upgrade.idle" expected a positive number of milliseconds/],
+    [{ upgrade: {} }, /"upgrade" expected a target to proxy to/],
     [{ target: ['http://127.0.0.1:1', 'ftp://x'] }, /"target\[1\]" expected an http: or https: URL/],
     [{ target: 'http://user:pw@127.0.0.1' }, /"target" expected a URL without credentials/],
     [

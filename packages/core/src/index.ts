@@ -27,6 +27,8 @@ export type { CloseReport } from './gateway/closeGracefully.js'
 export { createGateway, type Gateway } from './gateway/createGateway.js'
 export type { ClientRequestOptions, ClientResponse, GatewayClient } from './guard/GatewayClient.js'
 export type { HeaderRecord } from './http/headerRecord.js'
+export type { GatewayLogger } from './observe/GatewayLogger.js'
+export type { LoggedTimings } from './observe/logObserver.js'
 export * from './options/defaults.js'
 export type {
   CircuitOptions,

@@ -25,6 +25,8 @@ const FASTIFY_KEYS = ['prefix', 'logLevel', 'logSerializers'] as const
 const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, options) => {
   const gatewayOptions: Record<string, unknown> = { ...options }
   for (const key of FASTIFY_KEYS) delete gatewayOptions[key]
+  // Fastify's way: the gateway's records go to the app's logger unless another is given
+  gatewayOptions.logger ??= instance.log
   const gateway = createGateway(gatewayOptions as GatewayOptions)
   // preClose, not only onClose: Fastify's server waits for in-flight requests before onClose runs, so
   // the gateway must finish or abort its upstream calls (within gracePeriod) first

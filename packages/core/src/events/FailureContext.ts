@@ -10,6 +10,8 @@ export interface FailureContext {
   target: string
   /** Which attempt failed: 1 for the first. */
   attempt: number
+  /** The request's id (`X-Request-Id`, as forwarded and on the gateway's pages), to correlate logs. */
+  requestId?: string
   /**
    * Set when a custom error page failed (threw, rejected, timed out or returned no page): its
    * `errorPages` key. The error is then a `proxy_internal_error` whose `cause` is the page's error;

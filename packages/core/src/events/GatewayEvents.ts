@@ -39,10 +39,18 @@ export interface ResponseEvent {
   readonly error: GatewayError | undefined
   /** Attempts made (0 when none was: the request was refused before, or answered without one). */
   readonly attempts: number
+  /** The request's id, as forwarded and on the gateway's pages. */
+  readonly requestId: string
+  /** The origin of the target of the latest attempt (`''` without one). */
+  readonly target: string
+  /** The latest attempt's phases (`undefined` without one). */
+  readonly phases: PhaseRecord | undefined
 }
 
 /** The client left before its answer was complete (nginx's 499): not an error of the gateway. */
 export interface DepartureEvent {
+  /** The request's id, as forwarded. */
+  readonly requestId: string
   readonly method: string
   /** The request path (and query) as the gateway received it. */
   readonly path: string

@@ -5,6 +5,7 @@ import type { GatewayError } from '../errors/GatewayError.js'
 import { GatewayEvents, type GatewayObserver } from '../events/GatewayEvents.js'
 import { CallUrls } from '../guard/CallUrls.js'
 import { type GuardedRequest, type GuardHooks, RequestGuard } from '../guard/RequestGuard.js'
+import { logObserver } from '../observe/logObserver.js'
 import type { GatewayOptions } from '../options/options.js'
 import { type ResolvedOptions, type ResolvedTarget, resolveOptions } from '../options/resolveOptions.js'
 import { RetryBudget } from '../policy/RetryBudget.js'
@@ -58,6 +59,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const resolved = resolveOptions(options)
   const { onError, onRetry, retry } = resolved
   const events = new GatewayEvents()
+  if (resolved.logger !== undefined) events.subscribe(logObserver(resolved.logger))
   // the hooks are the event seam's first observers
   if (onError !== undefined || onRetry !== undefined) {
     events.subscribe({

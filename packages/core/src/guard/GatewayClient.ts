@@ -106,7 +106,7 @@ class RequestClient implements GatewayClient {
           : new ReplayableBody(init.body, options.retry?.bodyLimit ?? 0, undefined)
     const attempts = { body, timeout: options.timeout, deadline: context.deadline, signal: context.signal }
     const route = { origin, path, method, headers }
-    const where = { path, target: origin }
+    const where = () => ({ path, target: origin, requestId: context.requestId() })
     let response: UpstreamResponse
     try {
       ;({ response } = await forward(context.gateway, {
@@ -118,7 +118,7 @@ class RequestClient implements GatewayClient {
         pick: () => destination,
         send: (attempt) => sendUpstream(attempts, attempt, route),
         replayable: () => bodyReplayable(body),
-        where: () => where,
+        where,
       }))
     } catch (error) {
       if (isGatewayError(error)) context.failed(error)
@@ -134,7 +134,8 @@ class RequestClient implements GatewayClient {
     const context = this.context
     const url = new URL(String(input))
     const method = (init?.method ?? 'GET').toUpperCase()
-    const where = { path: url.pathname + url.search, target: url.origin }
+    const path = url.pathname + url.search
+    const where = () => ({ path, target: url.origin, requestId: context.requestId() })
     const signal = init?.signal ? linkedSignal(this.signal, init.signal) : this.signal
     const body = init?.body
     const replayable = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array
@@ -163,7 +164,7 @@ class RequestClient implements GatewayClient {
           }
         },
         replayable: () => replayable,
-        where: () => where,
+        where,
       })
       return response
     } catch (error) {

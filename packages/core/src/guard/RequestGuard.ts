@@ -143,10 +143,20 @@ export class RequestGuard {
   private async answer(failure: GatewayError): Promise<GatewayResponse> {
     const { events } = this.context
     const { method, url } = this.request
-    if (events.wants.failure) events.failure(failure, { method, path: url, target: '', attempt: 1 })
-    const response = await errorResponse(failure, errorRequest(this.request, this.requestId()), this.context)
+    const requestId = this.requestId()
+    if (events.wants.failure) events.failure(failure, { method, path: url, target: '', attempt: 1, requestId })
+    const response = await errorResponse(failure, errorRequest(this.request, requestId), this.context)
     if (events.wants.response) {
-      events.response({ method, path: url, status: response.status, error: failure, attempts: 0 })
+      events.response({
+        method,
+        path: url,
+        status: response.status,
+        error: failure,
+        attempts: 0,
+        requestId,
+        target: '',
+        phases: undefined,
+      })
     }
     return response
   }
@@ -177,7 +187,9 @@ export class RequestGuard {
     this.dispose()
     this.abort.abort(new DOMException('The client went away', 'AbortError'))
     const { events } = this.context
-    if (events.wants.departure) events.departure({ method: this.request.method, path: this.request.url })
+    if (events.wants.departure) {
+      events.departure({ requestId: this.requestId(), method: this.request.method, path: this.request.url })
+    }
   }
 }
 

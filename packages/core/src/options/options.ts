@@ -3,6 +3,7 @@ import type { FailureCode } from '../errors/failures.js'
 import type { GatewayError } from '../errors/GatewayError.js'
 import type { FailureContext, RetryContext } from '../events/FailureContext.js'
 import type { HeaderRecord } from '../http/headerRecord.js'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 
 /** A timeout in ms, or `false` to turn that phase's timeout off. */
@@ -233,6 +234,14 @@ export interface GatewayOptions {
    * @default {} (the built-in pages: HTML, problem+json, JSON or text as negotiated)
    */
   errorPages?: ErrorPages
+  /**
+   * Where the gateway writes its records (pino's shape: `error`/`warn`/`info`/`debug` with
+   * `(object, message)`): one per answer it generated, per connection cut after headers, per retry,
+   * ejection and restoration, and a `debug` record per client that left. Never header values, bodies,
+   * query strings, cookies or credentials. Fastify: the app's logger unless given.
+   * @default undefined (silent)
+   */
+  logger?: GatewayLogger
   /** Told of every upstream failure (for logs and metrics); must not throw. */
   onError?: (error: GatewayError, context: FailureContext) => void
   /**

@@ -2,6 +2,7 @@ import proxyAddr from 'proxy-addr'
 import { type ResolvedErrorPages, resolveErrorPages } from '../error-pages/resolveErrorPages.js'
 import { type FailureCode, isFailureCode } from '../errors/failures.js'
 import { optionError } from '../errors/optionError.js'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import {
   DEFAULT_CIRCUIT_FAILURES,
   DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS,
@@ -95,6 +96,8 @@ export interface ResolvedOptions {
   readonly gracePeriod: number
   /** `undefined` when upgrades are not proxied. */
   readonly upgrade: ResolvedUpgrade | undefined
+  /** `undefined`: silent. */
+  readonly logger: GatewayLogger | undefined
 }
 
 /** The upgrade settings, resolved. */
@@ -125,6 +128,7 @@ const TOP_KEYS = [
   'limits',
   'gracePeriod',
   'upgrade',
+  'logger',
 ] as const satisfies readonly (keyof GatewayOptions)[]
 const LIMITS_KEYS = ['body'] as const satisfies readonly (keyof NonNullable<GatewayOptions['limits']>)[]
 const RETRY_KEYS = [
@@ -220,6 +224,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     bodyLimit: resolveBodyLimit(input.limits),
     gracePeriod: nonNegativeInteger(input.gracePeriod, 'gracePeriod', DEFAULT_GRACE_PERIOD_MS),
     upgrade: resolveUpgrade(input.upgrade),
+    logger: resolveLogger(input.logger),
   })
 }
 
@@ -266,6 +271,17 @@ function resolveRetry(value: unknown): ResolvedRetry | undefined {
       DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY,
     ),
   })
+}
+
+const LOGGER_METHODS = ['error', 'warn', 'info', 'debug'] as const satisfies readonly (keyof GatewayLogger)[]
+
+function resolveLogger(value: unknown): GatewayLogger | undefined {
+  if (value === undefined) return undefined
+  const logger = value as Record<string, unknown> | null
+  if (typeof logger !== 'object' || logger === null || LOGGER_METHODS.some((m) => typeof logger[m] !== 'function')) {
+    fail('logger', "a logger with error, warn, info and debug methods (pino, Fastify's request.log)", value)
+  }
+  return value as GatewayLogger
 }
 
 /** An HTTP token (RFC 9110 §5.6.2), as protocol names in `Upgrade` are. */

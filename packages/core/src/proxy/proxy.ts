@@ -1,6 +1,7 @@
 import { errorRequest } from '../error-pages/errorRequest.js'
 import { errorResponse, upstreamErrorResponse } from '../error-pages/errorResponse.js'
 import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
+import type { PhaseRecord } from '../events/PhaseRecord.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import type { ClientUpgrade } from '../seam/routeUpgrade.js'
@@ -51,6 +52,9 @@ class ProxiedRequest {
   private sent: UpstreamRequestHeaders | undefined
   private body: ReplayableBody | null = null
   private attempts = 0
+  /** The latest attempt's phases. */
+  private phases: PhaseRecord | undefined
+  private fallbackId: string | undefined
   /** The protocol an upgrade request switches to, when the gateway proxies it as one. */
   private upgrade: string | undefined
   /** Where the latest attempt went. */
@@ -131,6 +135,7 @@ class ProxiedRequest {
       send: (attempt) => {
         this.attempts = attempt.number
         this.destination = attempt.destination
+        this.phases = attempt
         return sendUpstream(attempts, attempt, {
           origin: undefined,
           path: this.pathFor(attempt.destination),
@@ -203,7 +208,9 @@ class ProxiedRequest {
     this.body?.release()
     if (request.signal.aborted) {
       const { events } = context
-      if (events.wants.departure) events.departure({ method: request.method, path: request.url })
+      if (events.wants.departure) {
+        events.departure({ requestId: this.requestId(), method: request.method, path: request.url })
+      }
       return undefined
     }
     if (!isGatewayError(error)) throw error
@@ -215,7 +222,7 @@ class ProxiedRequest {
         attempt: Math.max(1, this.attempts),
       })
     }
-    return this.announced(await errorResponse(error, errorRequest(request, this.sent?.requestId), context))
+    return this.announced(await errorResponse(error, errorRequest(request, this.requestId()), context))
   }
 
   /**
@@ -255,15 +262,26 @@ class ProxiedRequest {
         status: response.status,
         error: response.error,
         attempts: this.attempts,
+        requestId: this.requestId(),
+        target: this.destination?.target.origin ?? '',
+        phases: this.phases,
       })
     }
     return response
   }
 
-  private where(destination: Destination | undefined): { path: string; target: string } {
+  private where(destination: Destination | undefined): { path: string; target: string; requestId: string } {
+    const requestId = this.requestId()
     return destination === undefined
-      ? { path: this.request.url, target: '' }
-      : { path: this.pathFor(destination), target: destination.target.origin }
+      ? { path: this.request.url, target: '', requestId }
+      : { path: this.pathFor(destination), target: destination.target.origin, requestId }
+  }
+
+  /** The id forwarded as `X-Request-Id` (once the headers were made; else the one an answer would get). */
+  private requestId(): string {
+    if (this.sent !== undefined) return this.sent.requestId
+    this.fallbackId ??= errorRequest(this.request).requestId
+    return this.fallbackId
   }
 
   private pathFor(destination: Destination): string {

@@ -39,7 +39,11 @@ export interface ForwardPlan<R> {
   /** Whether another attempt could send the whole request body again. */
   replayable(): boolean
   /** The path sent to `destination`, and its origin, for events (the client's path without one). */
-  where(destination: Destination | undefined): { readonly path: string; readonly target: string }
+  where(destination: Destination | undefined): {
+    readonly path: string
+    readonly target: string
+    readonly requestId?: string
+  }
 }
 
 /** The response that came back, where from, and on which attempt. */
