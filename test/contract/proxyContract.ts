@@ -1,3 +1,4 @@
+import { edgeContract } from './edgeContract.js'
 import { errorPageContract } from './errorPageContract.js'
 import { failureContract } from './failureContract.js'
 import type { BuildApp } from './harness.js'
@@ -21,4 +22,5 @@ export function proxyContract(build: BuildApp): void {
   retryContract(build)
   streamingContract(build)
   tlsContract(build)
+  edgeContract(build)
 }

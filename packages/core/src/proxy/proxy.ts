@@ -21,10 +21,11 @@ export interface ProxyContext extends GatewayContext {
 }
 
 /**
- * Forward one request to a target, in three steps: admission (may the request go at all: a body a
- * parser already read, a declared body over `limits.body`), forwarding (the attempt loop), and
- * presentation (the upstream's response as the client gets it). Each step throws a `GatewayError`
- * when it fails, and one exit turns it into the gateway's answer.
+ * Forward one request to a target, in three steps: admission (may the request go at all: a
+ * `Host` that is not exactly one valid field, a body a parser already read, a
+ * declared body over `limits.body`), forwarding (the attempt loop), and presentation (the
+ * upstream's response as the client gets it). Each step throws a `GatewayError` when it fails, and
+ * one exit turns it into the gateway's answer.
  *
  * Resolves with the upstream's response (body streaming) or the gateway's answer to a failure before
  * anything was sent; with `undefined` when the client left. Rejects only for bugs: a throwing hook or
@@ -67,6 +68,7 @@ class ProxiedRequest {
       )
       throw new GatewayError('proxy_internal_error', { phase: 'send' })
     }
+    // throws for a Host that is not exactly one valid field
     const sent = upstreamRequestHeaders(request, context.options)
     this.sent = sent
     const length = request.hasBody ? requestLength(request) : undefined

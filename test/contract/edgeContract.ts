@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import type { RecordedRequest } from '../helpers/faultUpstream.js'
+import { type ParsedRawResponse, parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
+import { type BuildApp, expectNoLeak, gateway, upstream } from './harness.js'
+
+/** A raw answer that is the gateway's own, for `code`, leaking nothing. */
+function expectRawGatewayAnswer(res: ParsedRawResponse, raw: Buffer, status: number, code: string): void {
+  expect(res.status).toBe(status)
+  expect(res.headers['proxy-status']).toBe(`gateway-middleware; error=${code}`)
+  expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
+  expectNoLeak(raw.toString('latin1'))
+}
+
+/**
+ * The edge: requests a gateway must refuse, or must not let through as they came, in every
+ * framework. Nothing of a refused request reaches the upstream.
+ */
+export function edgeContract(build: BuildApp): void {
+  describe('the edge', () => {
+    describe('Host (RFC 9112 §3.2: 400 for more than one Host line or an invalid value)', () => {
+      it.each([false, true])(
+        'two Host fields -> 400 request_host_invalid, nothing forwarded (preserveHost: %s)',
+        async (preserveHost) => {
+          const up = await upstream()
+          const app = await gateway(build, '', { target: up.url, preserveHost })
+          // a keep-alive request: the gateway closes the connection itself, as for every client failure
+          const { raw, closedBy } = await rawRequest(
+            app.port,
+            'GET /echo HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n',
+            { timeoutMs: 3000 },
+          )
+          // Node's parser lets the request through: the answer is the gateway's, not Node's bare 400
+          const res = parseRawResponse(raw)
+          expectRawGatewayAnswer(res, raw, 400, 'http_request_error')
+          expect(res.headers.connection).toBe('close')
+          expect(closedBy).not.toBe('timeout')
+          expect(up.requests).toEqual([])
+        },
+      )
+
+      it.each(['a b', 'a/b', 'user@a.example', '<b>x</b>', 'a.example:80x', 'a.example:1:2', '[::1'])(
+        'an invalid Host value %j -> 400 request_host_invalid, nothing forwarded',
+        async (host) => {
+          const up = await upstream()
+          const app = await gateway(build, '', { target: up.url, preserveHost: true })
+          const { raw } = await rawRequest(app.port, `GET /echo HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)
+          expectRawGatewayAnswer(parseRawResponse(raw), raw, 400, 'http_request_error')
+          expect(up.requests).toEqual([])
+        },
+      )
+
+      it.each([
+        'public.example',
+        'public.example:8080',
+        '192.0.2.1:80',
+        '[2001:db8::1]:443',
+        'xn--bcher-kva.example',
+        '',
+      ])('a valid Host %j is forwarded as it came (preserveHost)', async (host) => {
+        const up = await upstream()
+        const app = await gateway(build, '', { target: up.url, preserveHost: true })
+        const { raw } = await rawRequest(app.port, `GET /echo HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)
+        const res = parseRawResponse(raw)
+        expect(res.status).toBe(200)
+        expect((JSON.parse(res.body.toString('utf8')) as RecordedRequest).headers.host).toBe(host)
+      })
+    })
+  })
+}
