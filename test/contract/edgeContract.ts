@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { RecordedRequest } from '../helpers/faultUpstream.js'
 import { type ParsedRawResponse, parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
-import { type BuildApp, expectNoLeak, gateway, upstream } from './harness.js'
+import { type BuildApp, expectGatewayAnswer, expectNoLeak, gateway, send, upstream } from './harness.js'
+
+/** The methods the gateway's 405 names in `Allow`: the ones it passes on. */
+const ALLOW = 'GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH'
 
 /** A raw answer that is the gateway's own, for `code`, leaking nothing. */
 function expectRawGatewayAnswer(res: ParsedRawResponse, raw: Buffer, status: number, code: string): void {
@@ -63,6 +66,35 @@ export function edgeContract(build: BuildApp): void {
         const res = parseRawResponse(raw)
         expect(res.status).toBe(200)
         expect((JSON.parse(res.body.toString('utf8')) as RecordedRequest).headers.host).toBe(host)
+      })
+    })
+
+    describe('TRACE (cross-site tracing)', () => {
+      it('TRACE -> 405 request_method_not_allowed with Allow, never forwarded', async () => {
+        const up = await upstream()
+        const app = await gateway(build, '', { target: up.url })
+        const res = await send(`${app.url}/echo`, { method: 'TRACE', headers: { cookie: 'session=secret' } })
+        expectGatewayAnswer(res, 405, 'http_request_denied', up.port)
+        expect(res.headers.allow).toBe(ALLOW)
+        expect(res.text).not.toContain('secret')
+        expect(up.requests).toEqual([])
+      })
+
+      it('TRACE as problem+json names http_request_denied', async () => {
+        const up = await upstream()
+        const app = await gateway(build, '', { target: up.url })
+        const res = await send(`${app.url}/echo`, { method: 'TRACE', headers: { accept: 'application/problem+json' } })
+        expectGatewayAnswer(res, 405, 'http_request_denied', up.port, 'application/problem+json')
+        expect(JSON.parse(res.text)).toMatchObject({ status: 405, proxyStatus: 'http_request_denied' })
+        expect(up.requests).toEqual([])
+      })
+
+      it('allowTrace: true -> TRACE is forwarded', async () => {
+        const up = await upstream()
+        const app = await gateway(build, '', { target: up.url, allowTrace: true })
+        const res = await send(`${app.url}/echo`, { method: 'TRACE' })
+        expect(res.status).toBe(200)
+        expect((JSON.parse(res.text) as RecordedRequest).method).toBe('TRACE')
       })
     })
   })

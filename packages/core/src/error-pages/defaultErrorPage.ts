@@ -68,6 +68,16 @@ const WORDS: Readonly<Record<string, StatusWords>> = {
     fault: 'The service behind this gateway is fine; the software that sent the request may need fixing.',
     todo: REFUSED_WHAT_TO_DO,
   },
+  405: {
+    happened: 'This gateway does not pass requests with this method on to the service behind it.',
+    hops: [
+      { name: 'You', ok: false, state: 'Refused' },
+      GATEWAY,
+      { name: 'Service', ok: undefined, state: 'Not reached' },
+    ],
+    fault: 'The service behind this gateway is fine; this kind of request is refused on purpose.',
+    todo: REFUSED_WHAT_TO_DO,
+  },
   500: {
     happened: 'The gateway could not pass this request on to the service behind it.',
     hops: [

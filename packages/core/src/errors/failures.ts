@@ -10,7 +10,8 @@
  *
  * Some rows are the client's failures, not the upstream's, keyed `request_*`: a body over
  * `limits.body`, a body that did not arrive before the deadline, a `Host` field that is not exactly
- * one valid field. Their `Proxy-Status` type is `http_request_error`, and they are never retried. The
+ * one valid field. Their `Proxy-Status` type is `http_request_error`, and they are never retried. One
+ * row is a request the gateway refuses by policy (`TRACE`): its type is `http_request_denied`. The
  * refusals are raised at admission, before the attempt loop, so nothing of them reaches an upstream.
  *
  * `ejects` marks the failures to connect (refused, connect timeout, DNS) that count towards ejecting
@@ -147,6 +148,17 @@ export const FAILURES = {
     title: 'Bad Request',
     summary: 'The request must have exactly one valid Host header field.',
   },
+  // TRACE (cross-site tracing), unless `allowTrace`; a gateway acts as the origin server towards
+  // the client, so its 405 carries the Allow RFC 9110 §15.5.6 requires: the methods it passes on
+  request_method_not_allowed: {
+    ejects: false,
+    proxyStatus: 'http_request_denied',
+    status: 405,
+    reached: 'no',
+    title: 'Method Not Allowed',
+    summary: 'This gateway does not pass requests with this method on.',
+    allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH',
+  },
 } as const satisfies Record<string, FailureRow>
 
 /** One row of {@link FAILURES}. */
@@ -161,6 +173,8 @@ export interface FailureRow {
   readonly reached: 'no' | 'maybe' | 'yes'
   /** Status reason phrase. */
   readonly title: string
+  /** The `Allow` header a 405 carries: the methods the gateway passes on. */
+  readonly allow?: string
   /** One sentence for people, naming no host, port or errno. */
   readonly summary: string
 }

@@ -3,6 +3,7 @@ import { type ResolvedErrorPages, resolveErrorPages } from '../error-pages/resol
 import { type FailureCode, isFailureCode } from '../errors/failures.js'
 import { optionError } from '../errors/optionError.js'
 import {
+  DEFAULT_ALLOW_TRACE,
   DEFAULT_CIRCUIT_FAILURES,
   DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS,
   DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS,
@@ -71,6 +72,8 @@ export interface ResolvedOptions {
   }
   readonly rewritePath: GatewayOptions['rewritePath']
   readonly preserveHost: boolean
+  /** Whether `TRACE` is forwarded; refused with 405 when not. */
+  readonly allowTrace: boolean
   /** Whether the direct peer is trusted to send `X-Forwarded-*`; `undefined` when nobody is. */
   readonly trust: ((address: string, hop: number) => boolean) | undefined
   readonly proxyName: string
@@ -98,6 +101,7 @@ const TOP_KEYS = [
   'timeout',
   'rewritePath',
   'preserveHost',
+  'allowTrace',
   'trustProxy',
   'proxyName',
   'rewriteRequestHeaders',
@@ -135,6 +139,7 @@ const CIRCUIT_KEYS = [
 const PROXY_ONLY = [
   'rewritePath',
   'preserveHost',
+  'allowTrace',
   'trustProxy',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
@@ -181,6 +186,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     }),
     rewritePath: optionalFunction(input.rewritePath, 'rewritePath') as GatewayOptions['rewritePath'],
     preserveHost: optionalBoolean(input.preserveHost, 'preserveHost', false),
+    allowTrace: optionalBoolean(input.allowTrace, 'allowTrace', DEFAULT_ALLOW_TRACE),
     trust: resolveTrust(input.trustProxy),
     proxyName: resolveProxyName(input.proxyName),
     rewriteRequestHeaders: optionalFunction(

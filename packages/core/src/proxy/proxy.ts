@@ -21,8 +21,8 @@ export interface ProxyContext extends GatewayContext {
 }
 
 /**
- * Forward one request to a target, in three steps: admission (may the request go at all: a
- * `Host` that is not exactly one valid field, a body a parser already read, a
+ * Forward one request to a target, in three steps: admission (may the request go at all: `TRACE`
+ * unless allowed, a `Host` that is not exactly one valid field, a body a parser already read, a
  * declared body over `limits.body`), forwarding (the attempt loop), and presentation (the
  * upstream's response as the client gets it). Each step throws a `GatewayError` when it fails, and
  * one exit turns it into the gateway's answer.
@@ -60,6 +60,8 @@ class ProxiedRequest {
   /** Admission: the headers to send, or a `GatewayError` when the request may not go upstream. */
   admit(): UpstreamRequestHeaders {
     const { request, context } = this
+    // cross-site tracing: an upstream's echo of the request would show a script the client's cookies
+    if (request.method === 'TRACE' && !context.options.allowTrace) throw new GatewayError('request_method_not_allowed')
     if (request.hasBody && bodyConsumed(request)) {
       warnOnce(
         'GATEWAY_BODY_CONSUMED',
