@@ -1,3 +1,4 @@
+import type { GatewayError } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
 import type { RecordedRequest } from '../helpers/faultUpstream.js'
 import { type ParsedRawResponse, parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
@@ -96,6 +97,55 @@ export function edgeContract(build: BuildApp): void {
         expect(res.status).toBe(200)
         expect((JSON.parse(res.text) as RecordedRequest).method).toBe('TRACE')
       })
+    })
+
+    describe('a request undici refuses to send', () => {
+      it.each([
+        [
+          'a CR LF in a header value',
+          { rewriteRequestHeaders: (h: Record<string, string | string[]>) => ({ ...h, 'x-bad': 'line\r\nbreak' }) },
+        ],
+        [
+          'a header name that is not a token',
+          { rewriteRequestHeaders: (h: Record<string, string | string[]>) => ({ ...h, 'bad name': '1' }) },
+        ],
+        [
+          'a character beyond latin1',
+          { rewriteRequestHeaders: (h: Record<string, string | string[]>) => ({ ...h, 'x-price': '5 €' }) },
+        ],
+        [
+          'two Host fields',
+          {
+            preserveHost: true,
+            rewriteRequestHeaders: (h: Record<string, string | string[]>) => ({
+              ...h,
+              host: ['a.example', 'b.example'],
+            }),
+          },
+        ],
+        [
+          'an invalid Content-Length',
+          { rewriteRequestHeaders: (h: Record<string, string | string[]>) => ({ ...h, 'content-length': 'five' }) },
+        ],
+        ['a path with a space from rewritePath', { rewritePath: (path: string) => `${path} x` }],
+      ])(
+        '%s from the app hooks -> the gateway 500 proxy_internal_error, no stack, nothing forwarded',
+        async (_name, hooks) => {
+          const up = await upstream()
+          const told: GatewayError[] = []
+          const app = await gateway(build, '', { target: up.url, ...hooks, onError: (error) => told.push(error) })
+          for (const method of ['GET', 'POST']) {
+            const res = await send(`${app.url}/echo`, method === 'POST' ? { method, body: 'hello' } : { method })
+            expectGatewayAnswer(res, 500, 'proxy_internal_error', up.port)
+          }
+          expect(up.requests).toEqual([])
+          // the cause is kept for logs: undici's refusal
+          expect(told.map((error) => [error.code, (error.cause as { code?: string }).code])).toEqual([
+            ['proxy_internal_error', 'UND_ERR_INVALID_ARG'],
+            ['proxy_internal_error', 'UND_ERR_INVALID_ARG'],
+          ])
+        },
+      )
     })
   })
 }
