@@ -1,11 +1,78 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net'
 import type { GatewayError } from '@gateway-middleware/core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import type { RecordedRequest } from '../helpers/faultUpstream.js'
 import { type ParsedRawResponse, parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
 import { type BuildApp, expectGatewayAnswer, expectNoLeak, gateway, send, upstream } from './harness.js'
 
 /** The methods the gateway's 405 names in `Allow`: the ones it passes on. */
 const ALLOW = 'GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH'
+
+/** Settings of an h2c upgrade (RFC 7540 §3.2), base64url. */
+const HTTP2_SETTINGS = 'AAMAAABkAARAAAAAAAIAAAAA'
+
+/**
+ * An upstream that switches protocols whenever it is asked to: its 'upgrade' listener answers 101,
+ * ordinary requests get 200 with the headers it saw. A gateway that passed an upgrade on would
+ * hand the client this 101.
+ */
+async function upgradingUpstream(): Promise<{
+  port: number
+  url: string
+  plain: IncomingHttpHeaders[]
+  upgrades: () => number
+}> {
+  const plain: IncomingHttpHeaders[] = []
+  let upgrades = 0
+  const server = createServer((req, res) => {
+    plain.push(req.headers)
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify(req.headers))
+  })
+  server.on('upgrade', (req, socket: Socket) => {
+    upgrades++
+    socket.end(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${req.headers.upgrade}\r\n\r\n`)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  )
+  const { port } = server.address() as AddressInfo
+  return { port, url: `http://127.0.0.1:${port}`, plain, upgrades: () => upgrades }
+}
+
+/** An upstream that answers every request with a 101 it was never asked for. */
+async function rogueSwitchingUpstream(): Promise<{ url: string; connections: () => number }> {
+  let connections = 0
+  const sockets = new Set<Socket>()
+  const server = createNetServer((socket) => {
+    connections++
+    sockets.add(socket)
+    socket.on('error', () => {})
+    socket.once('data', () =>
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n'),
+    )
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  )
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections }
+}
+
+/** The raw answer's text, checked to hold no interim or final 101. */
+function expectNoSwitch(raw: Buffer): void {
+  expect(raw.toString('latin1')).not.toMatch(/^HTTP\/1\.[01] 101/m)
+}
 
 /** A raw answer that is the gateway's own, for `code`, leaking nothing. */
 function expectRawGatewayAnswer(res: ParsedRawResponse, raw: Buffer, status: number, code: string): void {
@@ -96,6 +163,65 @@ export function edgeContract(build: BuildApp): void {
         const res = await send(`${app.url}/echo`, { method: 'TRACE' })
         expect(res.status).toBe(200)
         expect((JSON.parse(res.text) as RecordedRequest).method).toBe('TRACE')
+      })
+    })
+
+    describe('CONNECT (never a tunnel in a reverse proxy)', () => {
+      it('CONNECT -> the connection is closed, nothing forwarded, no 2xx, never a tunnel', async () => {
+        const up = await upstream()
+        const app = await gateway(build, '', { target: up.url })
+        // asks for a tunnel to the upstream itself, then sends a request through it: a tunnel would
+        // show as that request arriving upstream
+        const authority = `127.0.0.1:${up.port}`
+        const { raw, closedBy } = await rawRequest(
+          app.port,
+          `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\nGET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+          { timeoutMs: 3000 },
+        )
+        expect(closedBy).not.toBe('timeout')
+        if (raw.length > 0) {
+          const res = parseRawResponse(raw)
+          expect(res.status).toBeGreaterThanOrEqual(400)
+          expectNoLeak(raw.toString('latin1'))
+        }
+        expect(up.requests).toEqual([])
+      })
+    })
+
+    describe('upgrades the gateway does not proxy', () => {
+      it.each([
+        ['h2c', `Connection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: ${HTTP2_SETTINGS}`],
+        ['an unknown token', 'Connection: Upgrade, close\r\nUpgrade: x-unknown/1.0'],
+      ])('Upgrade: %s -> answered as plain HTTP (or refused), never a 101', async (_name, fields) => {
+        const up = await upgradingUpstream()
+        const app = await gateway(build, '', { target: up.url })
+        const { raw } = await rawRequest(app.port, `GET /plain HTTP/1.1\r\nHost: x\r\n${fields}\r\n\r\n`)
+        expectNoSwitch(raw)
+        const res = parseRawResponse(raw)
+        expect(res.status).not.toBe(101)
+        expect(up.upgrades()).toBe(0)
+        if (up.plain.length > 0) {
+          // forwarded as an ordinary request: the upgrade stripped, the upstream's own answer
+          expect(res.status).toBe(200)
+          const seen = up.plain[0] as IncomingHttpHeaders
+          expect(seen.upgrade).toBeUndefined()
+          expect(seen['http2-settings']).toBeUndefined()
+          expect(String(seen.connection)).not.toMatch(/upgrade/i)
+        } else {
+          // or refused by the gateway, with its own answer
+          expect(res.status).toBeGreaterThanOrEqual(400)
+          expect(res.status).toBeLessThan(500)
+          expect(res.headers['proxy-status']).toMatch(/^gateway-middleware; error=/)
+        }
+      })
+
+      it('an upstream answering 101 to a request without Upgrade -> 502, never a 101 to the client', async () => {
+        const up = await rogueSwitchingUpstream()
+        const app = await gateway(build, '', { target: up.url, retry: false })
+        const { raw } = await rawRequest(app.port, 'GET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        expectNoSwitch(raw)
+        expectRawGatewayAnswer(parseRawResponse(raw), raw, 502, 'connection_terminated')
+        expect(up.connections()).toBe(1)
       })
     })
 
