@@ -14,6 +14,25 @@ async function start(app: express.Express, close: () => Promise<unknown>) {
 }
 
 describe('express adapter', () => {
+  it('a header undici refuses from rewriteRequestHeaders -> the gateway 500 (no stack page), warned once naming the hooks', async () => {
+    const up = await upstream()
+    const app = express()
+    const gateway = gatewayMiddleware({
+      target: up.url,
+      rewriteRequestHeaders: (headers) => ({ ...headers, 'x-bad': 'line\r\nbreak' }),
+    })
+    app.use(gateway)
+    const { url } = await start(app, () => gateway.close())
+    const warning = nextWarning('GATEWAY_UPSTREAM_REQUEST_REFUSED')
+    const res = await send(`${url}/echo`)
+    expect(res.status).toBe(500)
+    expect(res.headers['proxy-status']).toBe('gateway-middleware; error=proxy_internal_error')
+    // Express's final handler (NODE_ENV unset) would print the stack: `InvalidArgumentError: … at processHeader (…)`
+    expect(res.text).not.toMatch(/InvalidArgumentError|node_modules|\bat \S+ \(/)
+    expect((await warning).message).toMatch(/rewriteRequestHeaders and rewritePath/)
+    expect(up.hits('/echo')).toBe(0)
+  })
+
   it('an upstream failure without gatewayErrorHandler() behind the routes warns once, naming the fix', async () => {
     const target = await refusedUrl()
     const app = express()

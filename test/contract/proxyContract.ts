@@ -1,3 +1,4 @@
+import { edgeContract } from './edgeContract.js'
 import { errorPageContract } from './errorPageContract.js'
 import { failureContract } from './failureContract.js'
 import { hardeningContract } from './hardeningContract.js'
@@ -25,4 +26,5 @@ export function proxyContract(build: BuildApp): void {
   streamingContract(build)
   tlsContract(build)
   hardeningContract(build)
+  edgeContract(build)
 }

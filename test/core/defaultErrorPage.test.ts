@@ -38,6 +38,8 @@ describe('defaultErrorPage', () => {
     expect(hops('http_response_timeout')).toEqual(['✓ You Working', '✓ Gateway Working', '✗ Service Timed out'])
     expect(hops('destination_unavailable')).toEqual(['✓ You Working', '✓ Gateway Working', '✗ Service Unavailable'])
     expect(hops('proxy_internal_error')).toEqual(['✓ You Working', '✗ Gateway Failed', '– Service Not reached'])
+    expect(hops('request_host_invalid')).toEqual(['✗ You Malformed', '✓ Gateway Working', '– Service Not reached'])
+    expect(hops('request_method_not_allowed')).toEqual(['✗ You Refused', '✓ Gateway Working', '– Service Not reached'])
   })
 
   it('HTML: plain words for each status', () => {
@@ -46,6 +48,20 @@ describe('defaultErrorPage', () => {
     )
     expect(defaultErrorPage('text/html', values('http_response_timeout'))).toContain('did not get an answer in time')
     expect(defaultErrorPage('text/html', values('destination_unavailable'))).toContain('temporarily unavailable')
+    expect(defaultErrorPage('text/html', values('request_host_invalid'))).toContain('The request was malformed')
+    expect(defaultErrorPage('text/html', values('request_method_not_allowed'))).toContain(
+      'does not pass requests with this method on',
+    )
+  })
+
+  it('a refused request is not one to reload: the same request gets the same answer', () => {
+    for (const code of ['request_host_invalid', 'request_method_not_allowed'] as const) {
+      for (const type of ['text/html', 'text/plain'] as const) {
+        const page = defaultErrorPage(type, values(code))
+        expect(page).toContain('Sending the same request again will not help.')
+        expect(page).not.toMatch(/Reload/)
+      }
+    }
   })
 
   it('problem details are valid JSON with the RFC 9457 members', () => {

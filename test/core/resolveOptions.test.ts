@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOTAL_TIMEOUT_MS } from '~core/options/defaults.js'
+import { DEFAULT_ALLOW_TRACE, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOTAL_TIMEOUT_MS } from '~core/options/defaults.js'
 import { resolveOptions } from '~core/options/resolveOptions.js'
 
 const target = 'http://127.0.0.1:4000'
@@ -15,6 +15,7 @@ describe('resolveOptions', () => {
     })
     expect(resolved.tls.rejectUnauthorized).toBe(true)
     expect(resolved.preserveHost).toBe(false)
+    expect(resolved.allowTrace).toBe(DEFAULT_ALLOW_TRACE)
     expect(resolved.trust).toBeUndefined()
     expect(resolved.proxyName).toBe('gateway-middleware')
     expect(Object.isFrozen(resolved)).toBe(true)
@@ -79,6 +80,8 @@ describe('resolveOptions', () => {
     [{ target, trustProxy: ['not-an-ip'] }, /"trustProxy" expected addresses or CIDRs/],
     [{ target, proxyName: 'bad name;' }, /"proxyName" expected an HTTP token .* got "bad name;"/],
     [{ target, rewritePath: '/x' }, /"rewritePath" expected a function, got "\/x"/],
+    [{ target, allowTrace: 'yes' }, /"allowTrace" expected true or false, got "yes"/],
+    [{ allowTrace: true }, /"allowTrace" expected a target to proxy to .* got true/],
   ])('rejects %j at setup with a message naming the option, the expectation and the value', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrow(TypeError)
     expect(() => resolveOptions(options as never)).toThrow(message)

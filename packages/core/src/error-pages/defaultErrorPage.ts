@@ -16,7 +16,13 @@ interface StatusWords {
   readonly hops: readonly [Hop, Hop, Hop]
   /** Whose fault it is not; the visitor's, unless the request itself was the trouble. */
   readonly fault?: string
+  /** What to do, when reloading in a moment would not help (the same request gets the same answer). */
+  readonly todo?: string
 }
+
+/** What to do about a request the gateway refuses: sending it again gets the same answer. */
+const REFUSED_WHAT_TO_DO =
+  'Sending the same request again will not help. If you think it should work, contact the site and give them the request id below.'
 
 const YOU: Hop = { name: 'You', ok: true, state: 'Working' }
 const GATEWAY: Hop = { name: 'Gateway', ok: true, state: 'Working' }
@@ -51,6 +57,26 @@ const WORDS: Readonly<Record<string, StatusWords>> = {
       { name: 'Service', ok: undefined, state: 'Not reached' },
     ],
     fault: 'The service behind this gateway is fine; try a smaller upload.',
+  },
+  400: {
+    happened: 'The request was malformed, so this gateway did not pass it on.',
+    hops: [
+      { name: 'You', ok: false, state: 'Malformed' },
+      GATEWAY,
+      { name: 'Service', ok: undefined, state: 'Not reached' },
+    ],
+    fault: 'The service behind this gateway is fine; the software that sent the request may need fixing.',
+    todo: REFUSED_WHAT_TO_DO,
+  },
+  405: {
+    happened: 'This gateway does not pass requests with this method on to the service behind it.',
+    hops: [
+      { name: 'You', ok: false, state: 'Refused' },
+      GATEWAY,
+      { name: 'Service', ok: undefined, state: 'Not reached' },
+    ],
+    fault: 'The service behind this gateway is fine; this kind of request is refused on purpose.',
+    todo: REFUSED_WHAT_TO_DO,
   },
   500: {
     happened: 'The gateway could not pass this request on to the service behind it.',
@@ -103,7 +129,7 @@ function text(values: TemplateValues): string {
   return (
     `${values.status} ${values.title}\n` +
     `${words.happened} ${words.fault ?? NOT_YOUR_FAULT}\n` +
-    `Reload in a moment; if it keeps happening, contact the site with the request id.\n\n` +
+    `${words.todo ?? 'Reload in a moment; if it keeps happening, contact the site with the request id.'}\n\n` +
     `Request id: ${values.requestId}\n` +
     `Time (UTC): ${values.time}\n` +
     (values.code === '' ? `${values.detail}\n` : `Proxy-Status error: ${values.code} (${values.detail})\n`)
@@ -181,7 +207,7 @@ function html(values: TemplateValues): string {
 ${words.hops.map(hop).join('\n')}
 </ol>
 <h2>What you can do</h2>
-<p>${WHAT_TO_DO}</p>
+<p>${words.todo ?? WHAT_TO_DO}</p>
 <h2>Details</h2>
 <dl>
 <dt>Request id</dt>

@@ -1,4 +1,4 @@
-import { FAILURES, proxyStatusType } from '../errors/failures.js'
+import { FAILURES, type FailureRow, proxyStatusType } from '../errors/failures.js'
 import { GatewayError } from '../errors/GatewayError.js'
 import type { GatewayEvents } from '../events/GatewayEvents.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
@@ -25,7 +25,8 @@ const DEFAULT_PAGE_CSP =
  * The response the gateway generates for a failure before response headers, in the type negotiated
  * from `Accept` (HTML, `application/problem+json`, `application/json` or text): the failure's
  * status, `Proxy-Status` with the RFC 9209 error type, `X-Request-Id`, `Cache-Control: no-store`,
- * `Retry-After` when known (and on 504s when `errorPages.timeoutRetryAfter` is set), and a body built
+ * `Retry-After` when known (and on 504s when `errorPages.timeoutRetryAfter` is set), `Allow` when
+ * the row has one, `Connection: close` when the client's request was the trouble, and a body built
  * from the failure table alone (no host, port, errno or stack). `HEAD` gets no body.
  *
  * A custom page (`errorPages`, the failure kind's before its status's) replaces the default. A
@@ -40,7 +41,7 @@ export function errorResponse(
   request: ErrorRequest,
   context: ErrorResponseContext,
 ): GatewayResponse | Promise<GatewayResponse> {
-  const row = FAILURES[error.code]
+  const row: FailureRow = FAILURES[error.code]
   const type = proxyStatusType(error.code)
   return answer(
     {
@@ -51,8 +52,9 @@ export function errorResponse(
       error,
       proxyStatus: `error=${type}`,
       retryAfter: error.retryAfter ?? (row.status === 504 ? context.options.errorPages.timeoutRetryAfter : undefined),
-      // the client's request was the trouble (too large, too slow): don't read the rest of it
+      // the client's request was the trouble (too large, too slow, malformed): don't read the rest of it
       close: type === 'http_request_error',
+      allow: row.allow,
     },
     request,
     context,
@@ -109,6 +111,8 @@ interface Subject {
   readonly retryAfter: number | string | undefined
   /** Answer with `Connection: close`. */
   readonly close: boolean
+  /** The `Allow` header of a 405. */
+  readonly allow?: string | undefined
   /** The upstream's status, when the answer replaces its response. */
   readonly received?: number
 }
@@ -196,6 +200,7 @@ function response(
   if (!custom && type === 'text/html') headers['content-security-policy'] = DEFAULT_PAGE_CSP
   if (subject.retryAfter !== undefined) headers['retry-after'] = String(subject.retryAfter)
   if (subject.close) headers.connection = 'close'
+  if (subject.allow !== undefined) headers.allow = subject.allow
   return { status: subject.status, headers, body: request.method === 'HEAD' ? null : body, error: subject.error }
 }
 

@@ -8,9 +8,11 @@
  * - `maybe`: the request may have been delivered (retry only idempotent requests);
  * - `yes`: the upstream received the request.
  *
- * Two rows are the client's failures, not the upstream's (a body over `limits.body`, a body that did
- * not arrive before the deadline): their `Proxy-Status` type is `http_request_error`, and they are
- * never retried.
+ * Some rows are the client's failures, not the upstream's, keyed `request_*`: a body over
+ * `limits.body`, a body that did not arrive before the deadline, a `Host` field that is not exactly
+ * one valid field. Their `Proxy-Status` type is `http_request_error`, and they are never retried. One
+ * row is a request the gateway refuses by policy (`TRACE`): its type is `http_request_denied`. The
+ * refusals are raised at admission, before the attempt loop, so nothing of them reaches an upstream.
  *
  * `ejects` marks the failures to connect (refused, connect timeout, DNS) that count towards ejecting
  * a target from the pool of healthy ones: not resets or slow answers, which a connected target gives.
@@ -152,11 +154,31 @@ export const FAILURES = {
     title: 'Request Timeout',
     summary: 'The request body did not arrive in time.',
   },
+  // RFC 9112 §3.2: a server MUST answer 400 to more than one Host field line or an invalid Host value
+  request_host_invalid: {
+    ejects: false,
+    proxyStatus: 'http_request_error',
+    status: 400,
+    reached: 'no',
+    title: 'Bad Request',
+    summary: 'The request must have exactly one valid Host header field.',
+  },
+  // TRACE (cross-site tracing), unless `allowTrace`; a gateway acts as the origin server towards
+  // the client, so its 405 carries the Allow RFC 9110 §15.5.6 requires: the methods it passes on
+  request_method_not_allowed: {
+    ejects: false,
+    proxyStatus: 'http_request_denied',
+    status: 405,
+    reached: 'no',
+    title: 'Method Not Allowed',
+    summary: 'This gateway does not pass requests with this method on.',
+    allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH',
+  },
 } as const satisfies Record<string, FailureRow>
 
 /** One row of {@link FAILURES}. */
 export interface FailureRow {
-  /** The RFC 9209 `Proxy-Status` error type sent for it: the code itself, except for client errors. */
+  /** The RFC 9209 `Proxy-Status` error type sent for it: the code itself, except for the client's requests. */
   readonly proxyStatus?: string
   /** Whether it is a failure to connect, counted towards ejecting the target. */
   readonly ejects: boolean
@@ -166,6 +188,8 @@ export interface FailureRow {
   readonly reached: 'no' | 'maybe' | 'yes'
   /** Status reason phrase. */
   readonly title: string
+  /** The `Allow` header a 405 carries: the methods the gateway passes on. */
+  readonly allow?: string
   /** One sentence for people, naming no host, port or errno. */
   readonly summary: string
 }

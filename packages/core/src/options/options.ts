@@ -175,6 +175,13 @@ export interface GatewayOptions {
    */
   preserveHost?: boolean
   /**
+   * Forward `TRACE` requests. By default the gateway answers them itself with 405
+   * `request_method_not_allowed` (cross-site tracing: an upstream that echoes the request would
+   * show the client's cookies and credentials to a script; nginx refuses TRACE too).
+   * @default false
+   */
+  allowTrace?: boolean
+  /**
    * Which peers are trusted to send `X-Forwarded-*` and `Forwarded` (as Express's `trust proxy`):
    * `true` for all, addresses/CIDRs/`loopback`/`uniquelocal`, or a function. Untrusted values are
    * replaced, not appended to.

@@ -4,6 +4,7 @@ import { type FailureCode, isFailureCode } from '../errors/failures.js'
 import { optionError } from '../errors/optionError.js'
 import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import {
+  DEFAULT_ALLOW_TRACE,
   DEFAULT_CIRCUIT_FAILURES,
   DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS,
   DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS,
@@ -74,6 +75,8 @@ export interface ResolvedOptions {
   }
   readonly rewritePath: GatewayOptions['rewritePath']
   readonly preserveHost: boolean
+  /** Whether `TRACE` is forwarded; refused with 405 when not. */
+  readonly allowTrace: boolean
   /** Whether the direct peer is trusted to send `X-Forwarded-*`; `undefined` when nobody is. */
   readonly trust: ((address: string, hop: number) => boolean) | undefined
   readonly proxyName: string
@@ -113,6 +116,7 @@ const TOP_KEYS = [
   'timeout',
   'rewritePath',
   'preserveHost',
+  'allowTrace',
   'trustProxy',
   'proxyName',
   'rewriteRequestHeaders',
@@ -152,6 +156,7 @@ const CIRCUIT_KEYS = [
 const PROXY_ONLY = [
   'rewritePath',
   'preserveHost',
+  'allowTrace',
   'trustProxy',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
@@ -200,6 +205,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     }),
     rewritePath: optionalFunction(input.rewritePath, 'rewritePath') as GatewayOptions['rewritePath'],
     preserveHost: optionalBoolean(input.preserveHost, 'preserveHost', false),
+    allowTrace: optionalBoolean(input.allowTrace, 'allowTrace', DEFAULT_ALLOW_TRACE),
     trust: resolveTrust(input.trustProxy),
     proxyName: resolveProxyName(input.proxyName),
     rewriteRequestHeaders: optionalFunction(

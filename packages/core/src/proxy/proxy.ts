@@ -28,14 +28,17 @@ export interface ProxyContext extends GatewayContext {
 }
 
 /**
- * Forward one request to a target, in three steps: admission (may the request go at all: a body a
- * parser already read, a declared body over `limits.body`), forwarding (the attempt loop), and
- * presentation (the upstream's response as the client gets it). Each step throws a `GatewayError`
- * when it fails, and one exit turns it into the gateway's answer.
+ * Forward one request to a target, in three steps: admission (may the request go at all: `TRACE`
+ * unless allowed, a `Host` that is not exactly one valid field, a body a parser already read, a
+ * declared body over `limits.body`), forwarding (the attempt loop), and presentation (the
+ * upstream's response as the client gets it). Each step throws a `GatewayError` when it fails, and
+ * one exit turns it into the gateway's answer.
  *
  * Resolves with the upstream's response (body streaming) or the gateway's answer to a failure before
- * anything was sent; with `undefined` when the client left. Rejects only for bugs: a throwing hook or
- * a header undici refuses is the framework's 500.
+ * anything was sent; with `undefined` when the client left. Rejects only for bugs: a throwing hook is
+ * the framework's 500. A request undici refuses to send (a header from `rewriteRequestHeaders`, a
+ * path from `rewritePath` that is not valid HTTP: the client's own header lines were checked by
+ * Node's parser and at admission) is the gateway's 500 `proxy_internal_error`, warned about once.
  */
 export async function proxy(context: ProxyContext, request: GatewayRequest): Promise<GatewayResponse | undefined> {
   const proxied = new ProxiedRequest(context, request)
@@ -71,6 +74,8 @@ class ProxiedRequest {
   /** Admission: the headers to send, or a `GatewayError` when the request may not go upstream. */
   admit(): UpstreamRequestHeaders {
     const { request, context } = this
+    // cross-site tracing: an upstream's echo of the request would show a script the client's cookies
+    if (request.method === 'TRACE' && !context.options.allowTrace) throw new GatewayError('request_method_not_allowed')
     if (request.hasBody && bodyConsumed(request)) {
       warnOnce(
         'GATEWAY_BODY_CONSUMED',
@@ -79,6 +84,7 @@ class ProxiedRequest {
       )
       throw new GatewayError('proxy_internal_error', { phase: 'send' })
     }
+    // throws for a Host that is not exactly one valid field
     const sent = upstreamRequestHeaders(request, context.options)
     this.sent = sent
     const upgrade = context.options.upgrade === undefined ? undefined : requestedUpgrade(request.rawHeaders)
@@ -200,10 +206,10 @@ class ProxiedRequest {
 
   /**
    * The one exit for a failure of any step: the client gone is no answer; a `GatewayError` is the
-   * gateway's page (told once to the event seam, whichever step raised it); anything else is a bug,
-   * the framework's 500.
+   * gateway's page (told once to the event seam, whichever step raised it); a request undici refused
+   * to send is the gateway's 500 `proxy_internal_error`; anything else is a bug, the framework's 500.
    */
-  async settle(error: unknown): Promise<GatewayResponse | undefined> {
+  async settle(failure: unknown): Promise<GatewayResponse | undefined> {
     const { context, request } = this
     this.body?.release()
     if (request.signal.aborted) {
@@ -213,6 +219,7 @@ class ProxiedRequest {
       }
       return undefined
     }
+    const error = refusedByUndici(failure) ? refusal(failure) : failure
     if (!isGatewayError(error)) throw error
     const { events } = context
     if (events.wants.failure) {
@@ -296,6 +303,32 @@ class ProxiedRequest {
 /** An upgrade request answered in HTTP: the connection closes after the answer. */
 function closeAfter(response: GatewayResponse): void {
   ;(response.headers as Record<string, string | string[]>).connection = 'close'
+}
+
+/**
+ * Whether undici refused the request before sending any of it: its argument checks (a header name
+ * or value that is not valid HTTP, a second `Host` or `Content-Length`, a field it sets itself, an
+ * invalid path) throw these two, and nothing else does.
+ */
+function refusedByUndici(error: unknown): error is Error {
+  const code = (error as { code?: unknown } | null)?.code
+  return error instanceof Error && (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED')
+}
+
+/**
+ * undici's refusal as the gateway's answer. The client's header lines passed Node's parser and
+ * admission, so what undici refused was made on the gateway's side, by the app's hooks: the app's
+ * bug, so a 500, but the gateway's page rather than the framework's (Express's, outside production,
+ * is the stack with file paths), with the cause kept for `onError`.
+ */
+function refusal(cause: Error): GatewayError {
+  warnOnce(
+    'GATEWAY_UPSTREAM_REQUEST_REFUSED',
+    `gateway-middleware: undici refused to send the upstream request (${cause.message}), so the client got 500 ` +
+      'proxy_internal_error. Check what rewriteRequestHeaders and rewritePath return: a header or path with a CR, LF ' +
+      'or other control character, a header name that is not a token, or two Host or Content-Length fields is not valid HTTP.',
+  )
+  return new GatewayError('proxy_internal_error', { cause, phase: 'send' })
 }
 
 /** Whether a body parser already read the body: forwarding it would send nothing, or hang. */

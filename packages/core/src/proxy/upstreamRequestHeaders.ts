@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto'
+import { GatewayError } from '../errors/GatewayError.js'
 import { headerRecord } from '../http/headerRecord.js'
 import { connectionTokens, HOP_BY_HOP } from '../http/hopByHop.js'
 import { isSafeRequestId } from '../http/requestId.js'
 import type { ResolvedOptions } from '../options/resolveOptions.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
+
+/**
+ * A valid `Host` value (RFC 9110 §7.2, RFC 3986 §3.2.2): an IP literal in brackets or a reg-name
+ * (unreserved, sub-delims, percent-encoded octets; an IPv4 address is one too), then an optional
+ * port. It may be empty (a target URI without authority).
+ */
+const HOST = /^(?:\[[0-9A-Za-z._~:!$&'()*+,;=-]+\]|(?:[0-9A-Za-z._~!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?$/
 
 /** The headers to send upstream, and what the client asked for (for rewriting redirects). */
 export interface UpstreamRequestHeaders {
@@ -25,6 +33,11 @@ export interface UpstreamRequestHeaders {
  * target's unless `preserveHost`, `X-Forwarded-*` appended to only when the peer is trusted, and
  * `Via` added, and `X-Request-Id` kept when it is a safe token, else replaced by a new UUID (so logs
  * on both sides correlate). `rewriteRequestHeaders` runs last, and the hop-by-hop rules apply to its result too.
+ *
+ * Throws a `GatewayError` `request_host_invalid` (400) when the request has more than one `Host`
+ * field line or a `Host` value that is not `host[:port]` (RFC 9112 §3.2 MUST): Node's parser
+ * lets both through, and which of two hosts was meant cannot be known (with `preserveHost`, undici
+ * would refuse the second one).
  */
 export function upstreamRequestHeaders(request: GatewayRequest, options: ResolvedOptions): UpstreamRequestHeaders {
   const raw = request.rawHeaders
@@ -51,7 +64,8 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: Resolve
     }
     switch (lower) {
       case 'host':
-        host ??= value
+        if (host !== undefined || !HOST.test(value)) throw new GatewayError('request_host_invalid')
+        host = value
         if (!options.preserveHost) continue
         break
       case 'expect':
