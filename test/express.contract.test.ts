@@ -8,6 +8,7 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
@@ -52,6 +53,7 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
 describe('express', () => {
   proxyContract(buildExpress)
   logContract(buildExpress)
+  serverTimingContract(buildExpress)
   websocketContract(buildExpress, { upgradeHook: true })
   bodyParserContract(buildExpress)
   graceArgumentContract(buildExpress)

@@ -6,6 +6,7 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { serverTimingContract } from './contract/serverTimingContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
 const buildFastify: BuildApp = async (mountPath, options, setup) => {
@@ -43,6 +44,7 @@ const buildFastifyGuard: BuildGuardApp = async (options, routes, proxy) => {
 describe('fastify', () => {
   proxyContract(buildFastify)
   logContract(buildFastify)
+  serverTimingContract(buildFastify)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)
   attemptLoopContract(buildFastify, buildFastifyGuard)

@@ -11,6 +11,7 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
@@ -63,6 +64,7 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
 describe('koa', () => {
   proxyContract(buildKoa)
   logContract(buildKoa)
+  serverTimingContract(buildKoa)
   websocketContract(buildKoa, { upgradeHook: true })
   bodyParserContract(buildKoa)
   graceArgumentContract(buildKoa)

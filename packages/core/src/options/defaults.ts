@@ -47,3 +47,5 @@ export const DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS = 30_000
 export const DEFAULT_GRACE_PERIOD_MS = 10_000
 /** Protocols whose upgrades are always proxied (unless `upgrade: false`). */
 export const DEFAULT_UPGRADE_PROTOCOLS: readonly string[] = Object.freeze(['websocket'])
+/** `Server-Timing` tells clients about internal latency: off unless asked for. */
+export const DEFAULT_SERVER_TIMING = false

@@ -182,6 +182,15 @@ export interface GatewayOptions {
    */
   allowTrace?: boolean
   /**
+   * Proxy mode: add `Server-Timing` to forwarded responses and the gateway's own answers:
+   * `upstream` (from the first attempt to the response headers, retries included), and for the last
+   * attempt `connect` (pool wait and connect) and `ttfb` (request sent to the first response byte), so
+   * a browser's developer tools show where the time went. It tells clients about internal latency:
+   * off unless asked for.
+   * @default false
+   */
+  serverTiming?: boolean
+  /**
    * Which peers are trusted to send `X-Forwarded-*` and `Forwarded` (as Express's `trust proxy`):
    * `true` for all, addresses/CIDRs/`loopback`/`uniquelocal`, or a function. Untrusted values are
    * replaced, not appended to.

@@ -21,6 +21,7 @@ import {
   DEFAULT_RETRY_LIMIT,
   DEFAULT_RETRY_MAX_DELAY_MS,
   DEFAULT_RETRY_METHODS,
+  DEFAULT_SERVER_TIMING,
   DEFAULT_TOTAL_TIMEOUT_MS,
   DEFAULT_UPGRADE_PROTOCOLS,
 } from './defaults.js'
@@ -77,6 +78,8 @@ export interface ResolvedOptions {
   readonly preserveHost: boolean
   /** Whether `TRACE` is forwarded; refused with 405 when not. */
   readonly allowTrace: boolean
+  /** Add `Server-Timing` to answers. */
+  readonly serverTiming: boolean
   /** Whether the direct peer is trusted to send `X-Forwarded-*`; `undefined` when nobody is. */
   readonly trust: ((address: string, hop: number) => boolean) | undefined
   readonly proxyName: string
@@ -117,6 +120,7 @@ const TOP_KEYS = [
   'rewritePath',
   'preserveHost',
   'allowTrace',
+  'serverTiming',
   'trustProxy',
   'proxyName',
   'rewriteRequestHeaders',
@@ -157,6 +161,7 @@ const PROXY_ONLY = [
   'rewritePath',
   'preserveHost',
   'allowTrace',
+  'serverTiming',
   'trustProxy',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
@@ -206,6 +211,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     rewritePath: optionalFunction(input.rewritePath, 'rewritePath') as GatewayOptions['rewritePath'],
     preserveHost: optionalBoolean(input.preserveHost, 'preserveHost', false),
     allowTrace: optionalBoolean(input.allowTrace, 'allowTrace', DEFAULT_ALLOW_TRACE),
+    serverTiming: optionalBoolean(input.serverTiming, 'serverTiming', DEFAULT_SERVER_TIMING),
     trust: resolveTrust(input.trustProxy),
     proxyName: resolveProxyName(input.proxyName),
     rewriteRequestHeaders: optionalFunction(

@@ -2,6 +2,7 @@ import { errorRequest } from '../error-pages/errorRequest.js'
 import { errorResponse, upstreamErrorResponse } from '../error-pages/errorResponse.js'
 import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
+import { serverTiming } from '../observe/serverTiming.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import type { ClientUpgrade } from '../seam/routeUpgrade.js'
@@ -58,6 +59,8 @@ class ProxiedRequest {
   /** The latest attempt's phases. */
   private phases: PhaseRecord | undefined
   private fallbackId: string | undefined
+  /** When the first attempt began. */
+  private firstStarted: number | undefined
   /** The protocol an upgrade request switches to, when the gateway proxies it as one. */
   private upgrade: string | undefined
   /** Where the latest attempt went. */
@@ -142,6 +145,7 @@ class ProxiedRequest {
         this.attempts = attempt.number
         this.destination = attempt.destination
         this.phases = attempt
+        this.firstStarted ??= attempt.started
         return sendUpstream(attempts, attempt, {
           origin: undefined,
           path: this.pathFor(attempt.destination),
@@ -261,6 +265,7 @@ class ProxiedRequest {
   /** Announce the answer that is starting, and hand it on. */
   private announced(response: GatewayResponse): GatewayResponse {
     if (this.upgrade !== undefined && response.status !== 101) closeAfter(response)
+    if (this.context.options.serverTiming && this.firstStarted !== undefined) this.addServerTiming(response)
     const { events } = this.context
     if (events.wants.response) {
       events.response({
@@ -275,6 +280,14 @@ class ProxiedRequest {
       })
     }
     return response
+  }
+
+  /** Add the gateway's entries to the answer's `Server-Timing` (after the upstream's own, if any). */
+  private addServerTiming(response: GatewayResponse): void {
+    const headers = response.headers as Record<string, string | string[]>
+    const ours = serverTiming(this.firstStarted as number, this.phases, performance.now())
+    const theirs = headers['server-timing']
+    headers['server-timing'] = theirs === undefined ? ours : [...(Array.isArray(theirs) ? theirs : [theirs]), ours]
   }
 
   private where(destination: Destination | undefined): { path: string; target: string; requestId: string } {
