@@ -6,6 +6,7 @@ import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { bodyParserContract } from './contract/bodyParserContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
+import { healthContract } from './contract/healthContract.js'
 import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
@@ -27,7 +28,11 @@ const buildExpress: BuildApp = async (mountPath, options, setup) => {
   else app.use(mountPath, middleware)
   const server = createServer(app)
   if (!setup?.withoutUpgradeHook) server.on('upgrade', middleware.upgrade)
-  return listen(server, (graceMs) => middleware.close(graceMs))
+  return listen(
+    server,
+    (graceMs) => middleware.close(graceMs),
+    (options) => middleware.health(options),
+  )
 }
 
 const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
@@ -53,6 +58,7 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
 describe('express', () => {
   proxyContract(buildExpress)
   logContract(buildExpress)
+  healthContract(buildExpress)
   serverTimingContract(buildExpress)
   websocketContract(buildExpress, { upgradeHook: true })
   bodyParserContract(buildExpress)

@@ -4,6 +4,7 @@ import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
+import { healthContract } from './contract/healthContract.js'
 import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
@@ -23,7 +24,11 @@ const buildFastify: BuildApp = async (mountPath, options, setup) => {
   if (mountPath === '') await app.register(gatewayPlugin, options)
   else await app.register(gatewayPlugin, { ...options, prefix: mountPath })
   await app.ready()
-  return listen(app.server, () => app.close())
+  return listen(
+    app.server,
+    () => app.close(),
+    (options) => app.gatewayHealth(options),
+  )
 }
 
 const buildFastifyGuard: BuildGuardApp = async (options, routes, proxy) => {
@@ -44,6 +49,7 @@ const buildFastifyGuard: BuildGuardApp = async (options, routes, proxy) => {
 describe('fastify', () => {
   proxyContract(buildFastify)
   logContract(buildFastify)
+  healthContract(buildFastify)
   serverTimingContract(buildFastify)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)

@@ -9,6 +9,7 @@ import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { bodyParserContract } from './contract/bodyParserContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
+import { healthContract } from './contract/healthContract.js'
 import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
@@ -34,7 +35,11 @@ const buildKoa: BuildApp = async (mountPath, options, setup) => {
   else app.use(mount(mountPath, middleware))
   const server = createServer(app.callback())
   if (!setup?.withoutUpgradeHook) server.on('upgrade', middleware.upgrade)
-  return listen(server, (graceMs) => middleware.close(graceMs))
+  return listen(
+    server,
+    (graceMs) => middleware.close(graceMs),
+    (options) => middleware.health(options),
+  )
 }
 
 const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
@@ -64,6 +69,7 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
 describe('koa', () => {
   proxyContract(buildKoa)
   logContract(buildKoa)
+  healthContract(buildKoa)
   serverTimingContract(buildKoa)
   websocketContract(buildKoa, { upgradeHook: true })
   bodyParserContract(buildKoa)

@@ -15,6 +15,8 @@ export interface GatewayApp {
    * onClose hooks close the gateway with its `gracePeriod` (Fastify takes no grace argument).
    */
   closeGateway(graceMs?: number): Promise<unknown>
+  /** The gateway's health report (Express, Koa: `middleware.health()`; Fastify: `app.gatewayHealth()`). */
+  health(options?: { addresses?: boolean }): { readonly status: string; readonly targets: readonly object[] }
   /** Close the server (every connection at once), then the gateway. */
   close(): Promise<void>
 }
@@ -39,6 +41,7 @@ export type BuildApp = (mountPath: string, options: GatewayOptions, setup?: AppS
 export async function listen(
   server: Server,
   closeGateway: (graceMs?: number) => Promise<unknown>,
+  health: GatewayApp['health'] = () => ({ status: 'pass', targets: [] }),
 ): Promise<GatewayApp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -53,6 +56,7 @@ export async function listen(
     port,
     url: `http://127.0.0.1:${port}`,
     closeGateway,
+    health,
     close() {
       closed ??= close()
       return closed

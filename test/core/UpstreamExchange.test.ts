@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream'
 import { Pool } from 'undici'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { isGatewayError } from '~core/errors/GatewayError.js'
+import { TargetState } from '~core/targets/TargetState.js'
 import { AttemptRecord } from '~core/upstream/AttemptRecord.js'
 import { dispatchOptions } from '~core/upstream/dispatchOptions.js'
 import { callUpstream } from '~core/upstream/UpstreamExchange.js'
@@ -38,7 +39,12 @@ function call(
     deadline: Number.POSITIVE_INFINITY,
     signal: undefined,
     attempt: new AttemptRecord(
-      { target: { origin: '', basePath: '', url: new URL('http://127.0.0.1') }, dispatcher, circuit: undefined },
+      {
+        target: { origin: '', basePath: '', url: new URL('http://127.0.0.1') },
+        dispatcher,
+        circuit: undefined,
+        state: new TargetState(),
+      },
       1,
       () => {},
     ),

@@ -6,6 +6,7 @@ import { resolveOptions } from '~core/options/resolveOptions.js'
 import { RetryBudget } from '~core/policy/RetryBudget.js'
 import { LightSignal } from '~core/seam/LightSignal.js'
 import type { Destination } from '~core/targets/TargetSet.js'
+import { TargetState } from '~core/targets/TargetState.js'
 import { type ForwardPlan, forward, type ResponseShape } from '~core/upstream/forward.js'
 import type { GatewayContext } from '~core/upstream/GatewayContext.js'
 
@@ -29,6 +30,7 @@ const destination = (origin: string): Destination => ({
   target: { origin, basePath: '', url: new URL(origin) },
   dispatcher,
   circuit: undefined,
+  state: new TargetState(),
 })
 const HERE = destination('http://127.0.0.1:1')
 afterAll(() => dispatcher.close())

@@ -33,6 +33,7 @@ export * from './options/defaults.js'
 export type {
   CircuitOptions,
   GatewayOptions,
+  HealthCheckOptions,
   PoolOptions,
   RetryOptions,
   TimeoutMs,
@@ -43,4 +44,5 @@ export type {
 export type { ResolvedOptions } from './options/resolveOptions.js'
 export type { GatewayRequest } from './seam/GatewayRequest.js'
 export type { GatewayResponse } from './seam/GatewayResponse.js'
+export type { HealthReport, TargetHealth } from './targets/healthReport.js'
 export type { UpstreamBody } from './upstream/UpstreamBody.js'

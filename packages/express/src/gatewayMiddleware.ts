@@ -6,6 +6,7 @@ import {
   type Gateway,
   type GatewayOptions,
   type GatewayResponse,
+  type HealthReport,
 } from '@gateway-middleware/core'
 import {
   clientGoneSignal,
@@ -31,6 +32,12 @@ export interface GatewayMiddleware extends RequestHandler {
    * middleware before the gateway runs as for any request); any gateway's listener serves them all.
    */
   upgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void
+  /**
+   * Each target's state, for a readiness endpoint: healthy, ejected until when, half-open, the health
+   * checks' verdict, the latest failure kind and attempts in flight. Targets are named by position
+   * unless `{ addresses: true }`.
+   */
+  health(options?: { readonly addresses?: boolean }): HealthReport
 }
 
 /**
@@ -48,7 +55,11 @@ export interface GatewayMiddleware extends RequestHandler {
 export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddleware {
   const gateway = createGateway(options)
   const middleware = gateway.mode === 'proxy' ? proxyHandler(gateway) : guardHandler(gateway)
-  return Object.assign(middleware, { close: (graceMs?: number) => gateway.close(graceMs), upgrade })
+  return Object.assign(middleware, {
+    close: (graceMs?: number) => gateway.close(graceMs),
+    upgrade,
+    health: (options?: { readonly addresses?: boolean }) => gateway.health(options),
+  })
 }
 
 /** Route an upgrade request through the app that owns the server (see {@link GatewayMiddleware.upgrade}). */

@@ -2,6 +2,7 @@ import { createGateway, type GatewayOptions } from '@gateway-middleware/core'
 import { optionError } from '@gateway-middleware/core/adapter'
 import type { FastifyInstance, FastifyPluginAsync, FastifyRegisterOptions, RegisterOptions } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
+import { reportHealth } from './gatewayHealth.js'
 import { guardRoutes } from './guardRoutes.js'
 import { type ProxyRoutesOptions, proxyRoutes } from './proxyRoutes.js'
 import { listenForUpgrades, stopListeningForUpgrades } from './upgradeListener.js'
@@ -59,6 +60,7 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
   if (prefix !== undefined && prefix !== '') context.prefix = prefix
   if (options.logLevel !== undefined) context.logLevel = options.logLevel
   if (options.logSerializers !== undefined) context.logSerializers = options.logSerializers
+  reportHealth(instance, gateway, prefix ?? '')
   await instance.register(proxyRoutes, context)
 }
 

@@ -13,4 +13,5 @@ export {
   type GatewayOptions,
   isGatewayError,
 } from '@gateway-middleware/core'
+export type { GatewaysHealthReport } from './gatewayHealth.js'
 export { type GatewayPluginOptions, gatewayPlugin } from './gatewayPlugin.js'

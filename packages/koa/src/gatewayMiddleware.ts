@@ -1,6 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { type CloseReport, createGateway, type Gateway, type GatewayOptions } from '@gateway-middleware/core'
+import {
+  type CloseReport,
+  createGateway,
+  type Gateway,
+  type GatewayOptions,
+  type HealthReport,
+} from '@gateway-middleware/core'
 import { clientGoneSignal, fromNodeRequest, routeUpgrade } from '@gateway-middleware/core/adapter'
 import type { Middleware } from 'koa'
 import { guardMiddleware } from './guardMiddleware.js'
@@ -20,6 +26,12 @@ export interface GatewayMiddleware extends Middleware {
    * middleware before the gateway runs as for any request); any gateway's listener serves them all.
    */
   upgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void
+  /**
+   * Each target's state, for a readiness endpoint: healthy, ejected until when, half-open, the health
+   * checks' verdict, the latest failure kind and attempts in flight. Targets are named by position
+   * unless `{ addresses: true }`.
+   */
+  health(options?: { readonly addresses?: boolean }): HealthReport
 }
 
 /**
@@ -41,7 +53,11 @@ export interface GatewayMiddleware extends Middleware {
 export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddleware {
   const gateway = createGateway(options)
   const middleware = gateway.mode === 'proxy' ? proxyMiddleware(gateway) : guardMiddleware(gateway)
-  return Object.assign(middleware, { close: (graceMs?: number) => gateway.close(graceMs), upgrade })
+  return Object.assign(middleware, {
+    close: (graceMs?: number) => gateway.close(graceMs),
+    upgrade,
+    health: (options?: { readonly addresses?: boolean }) => gateway.health(options),
+  })
 }
 
 /** Route an upgrade request through the app that owns the server (see {@link GatewayMiddleware.upgrade}). */

@@ -11,6 +11,7 @@ export {
   type GatewayClient,
   type GatewayError,
   type GatewayOptions,
+  type HealthReport,
   isGatewayError,
 } from '@gateway-middleware/core'
 export { type GatewayMiddleware, gatewayMiddleware } from './gatewayMiddleware.js'

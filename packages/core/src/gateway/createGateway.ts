@@ -13,7 +13,10 @@ import { proxy } from '../proxy/proxy.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import { Circuit } from '../targets/Circuit.js'
+import { HealthChecker } from '../targets/HealthChecker.js'
+import { type HealthReport, healthReport } from '../targets/healthReport.js'
 import { TargetSet } from '../targets/TargetSet.js'
+import { TargetState } from '../targets/TargetState.js'
 import { Tunnels } from '../upgrade/Tunnels.js'
 import { type CloseReport, closeGracefully } from './closeGracefully.js'
 
@@ -36,6 +39,12 @@ export interface Gateway {
    * Nobody listening costs nothing.
    */
   subscribe(observer: GatewayObserver): () => void
+  /**
+   * Each target's state (healthy, ejected until when, half-open; the health checks' verdict, the
+   * latest failure kind, attempts in flight) for readiness endpoints. Targets are named by position
+   * (`target[0]`) unless `addresses` is asked for.
+   */
+  health(options?: { readonly addresses?: boolean }): HealthReport
   /** Guard mode: protect one request (its deadline, its client, its error decisions). */
   guard(request: GuardedRequest, hooks: GuardHooks): RequestGuard
   /**
@@ -78,8 +87,24 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           : new Circuit(resolved.circuit, (state, restMs) => {
               if (events.wants.health) events.health({ target: target.origin, state, restMs })
             }),
+      state: new TargetState(),
     })),
   )
+  const checks =
+    resolved.healthCheck === undefined || resolved.targets.length === 0
+      ? undefined
+      : new HealthChecker(
+          targets.destinations,
+          resolved.healthCheck,
+          `${resolved.proxyName} health check`,
+          (d, passing) => {
+            d.state.failingProbe = !passing
+            if (events.wants.health) {
+              events.health({ target: d.target.origin, state: passing ? 'restored' : 'ejected', restMs: undefined })
+            }
+          },
+        )
+  checks?.start()
   const agent = resolved.targets.length === 0 ? createAgent(resolved) : undefined
   // set once close() began: no new upstream calls are taken
   const lifecycle = { closing: false }
@@ -111,8 +136,10 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     errorResponse(error, request) {
       return Promise.resolve(errorResponse(error, errorRequest(request), proxyContext))
     },
+    health: (options) => healthReport(targets.destinations, checks !== undefined, options?.addresses === true),
     close(graceMs = resolved.gracePeriod) {
       lifecycle.closing = true
+      checks?.stop()
       const dispatchers = agent === undefined ? targets.destinations.map((d) => d.dispatcher) : [agent]
       closing ??= closeGracefully(dispatchers, tunnels, graceMs)
       return closing

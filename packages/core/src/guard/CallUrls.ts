@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici'
 import type { ResolvedTarget } from '../options/resolveOptions.js'
 import type { Destination } from '../targets/TargetSet.js'
+import { TargetState } from '../targets/TargetState.js'
 
 /** A call URL, parsed once: what `request()` needs of it. */
 export interface CallUrl {
@@ -40,7 +41,7 @@ export class CallUrls {
     return {
       origin: url.origin,
       path: url.pathname + url.search,
-      destination: { target, dispatcher: this.dispatcher, circuit: undefined },
+      destination: { target, dispatcher: this.dispatcher, circuit: undefined, state: new TargetState() },
     }
   }
 }

@@ -6,6 +6,7 @@ import type { HeaderRecord } from '../http/headerRecord.js'
 import { headerRecord } from '../http/headerRecord.js'
 import type { LightSignal } from '../seam/LightSignal.js'
 import type { Destination } from '../targets/TargetSet.js'
+import { TargetState } from '../targets/TargetState.js'
 import { forward, type ResponseShape } from '../upstream/forward.js'
 import type { GatewayContext } from '../upstream/GatewayContext.js'
 import { bodyReplayable, ReplayableBody } from '../upstream/ReplayableBody.js'
@@ -143,6 +144,7 @@ class RequestClient implements GatewayClient {
       target: { origin: url.origin, basePath: '', url },
       dispatcher: context.dispatcher,
       circuit: undefined,
+      state: new TargetState(),
     }
     try {
       const { response } = await forward(context.gateway, {

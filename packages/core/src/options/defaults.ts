@@ -49,3 +49,7 @@ export const DEFAULT_GRACE_PERIOD_MS = 10_000
 export const DEFAULT_UPGRADE_PROTOCOLS: readonly string[] = Object.freeze(['websocket'])
 /** `Server-Timing` tells clients about internal latency: off unless asked for. */
 export const DEFAULT_SERVER_TIMING = false
+/** Time between two health checks of one target, in ms. */
+export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 10_000
+/** How long a health check may take, in ms. */
+export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 2_000

@@ -153,6 +153,27 @@ export interface UpgradeOptions {
   idle?: TimeoutMs
 }
 
+/** Active health checks: each target probed on its own timer. */
+export interface HealthCheckOptions {
+  /** The path probed with `GET` on every target (after its path prefix), e.g. `'/healthz'`. */
+  path: string
+  /**
+   * Time between two probes of one target, in ms.
+   * @default 10000
+   */
+  interval?: number
+  /**
+   * How long a probe may take, in ms.
+   * @default 2000
+   */
+  timeout?: number
+  /**
+   * Statuses that count as healthy.
+   * @default every 2xx and 3xx
+   */
+  healthyStatuses?: number[]
+}
+
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
@@ -237,6 +258,13 @@ export interface GatewayOptions {
    * @default {} (on: see {@link RetryOptions} for each field's default)
    */
   retry?: RetryOptions | false
+  /**
+   * Proxy mode: probe each target on its own timer (staggered, through the same pool and TLS, with no
+   * client headers); one that fails is out of the rotation, before any request fails on it, until
+   * a probe passes again. Off unless configured.
+   * @default false
+   */
+  healthCheck?: HealthCheckOptions | false
   /**
    * Passive health of each target; `false` turns it off.
    * @default {} (on: see {@link CircuitOptions} for each field's default)

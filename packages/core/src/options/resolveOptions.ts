@@ -12,6 +12,8 @@ import {
   DEFAULT_CONNECTIONS,
   DEFAULT_GRACE_PERIOD_MS,
   DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_HEALTH_CHECK_INTERVAL_MS,
+  DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_PROXY_NAME,
@@ -28,6 +30,7 @@ import {
 import type {
   CircuitOptions,
   GatewayOptions,
+  HealthCheckOptions,
   PoolOptions,
   RetryOptions,
   TimeoutOptions,
@@ -104,6 +107,18 @@ export interface ResolvedOptions {
   readonly upgrade: ResolvedUpgrade | undefined
   /** `undefined`: silent. */
   readonly logger: GatewayLogger | undefined
+  /** `undefined` when targets are not probed. */
+  readonly healthCheck: ResolvedHealthCheck | undefined
+}
+
+/** The health check settings, resolved. */
+export interface ResolvedHealthCheck {
+  /** The path probed, starting with `/` (the target's prefix is joined per target). */
+  readonly path: string
+  readonly interval: number
+  readonly timeout: number
+  /** `undefined`: every 2xx and 3xx. */
+  readonly healthyStatuses: ReadonlySet<number> | undefined
 }
 
 /** The upgrade settings, resolved. */
@@ -121,6 +136,7 @@ const TOP_KEYS = [
   'preserveHost',
   'allowTrace',
   'serverTiming',
+  'healthCheck',
   'trustProxy',
   'proxyName',
   'rewriteRequestHeaders',
@@ -162,6 +178,7 @@ const PROXY_ONLY = [
   'preserveHost',
   'allowTrace',
   'serverTiming',
+  'healthCheck',
   'trustProxy',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
@@ -237,6 +254,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     gracePeriod: nonNegativeInteger(input.gracePeriod, 'gracePeriod', DEFAULT_GRACE_PERIOD_MS),
     upgrade: resolveUpgrade(input.upgrade),
     logger: resolveLogger(input.logger),
+    healthCheck: resolveHealthCheck(input.healthCheck),
   })
 }
 
@@ -282,6 +300,37 @@ function resolveRetry(value: unknown): ResolvedRetry | undefined {
       'retry.budget.minConcurrency',
       DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY,
     ),
+  })
+}
+
+const HEALTH_CHECK_KEYS = [
+  'path',
+  'interval',
+  'timeout',
+  'healthyStatuses',
+] as const satisfies readonly (keyof HealthCheckOptions)[]
+
+function resolveHealthCheck(value: unknown): ResolvedHealthCheck | undefined {
+  if (value === undefined || value === false) return undefined
+  const check = plainObject(value, 'healthCheck')
+  checkKeys(check, HEALTH_CHECK_KEYS, 'healthCheck.')
+  if (typeof check.path !== 'string' || !check.path.startsWith('/') || /[\s?#]/.test(check.path)) {
+    fail('healthCheck.path', "a path such as '/healthz' (no query string)", check.path)
+  }
+  const statuses = check.healthyStatuses
+  if (
+    statuses !== undefined &&
+    (!Array.isArray(statuses) ||
+      statuses.length === 0 ||
+      statuses.some((c) => !Number.isInteger(c) || c < 100 || c > 599))
+  ) {
+    fail('healthCheck.healthyStatuses', 'a list of statuses such as [200, 204]', statuses)
+  }
+  return Object.freeze({
+    path: check.path,
+    interval: positiveInteger(check.interval, 'healthCheck.interval', DEFAULT_HEALTH_CHECK_INTERVAL_MS),
+    timeout: positiveInteger(check.timeout, 'healthCheck.timeout', DEFAULT_HEALTH_CHECK_TIMEOUT_MS),
+    healthyStatuses: statuses === undefined ? undefined : new Set(statuses as number[]),
   })
 }
 

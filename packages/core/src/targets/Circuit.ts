@@ -61,6 +61,13 @@ export class Circuit {
     this.trialInFlight = false
   }
 
+  /** Its state for a health report: `ejected` with when its rest ends, `half-open`, or `healthy`. */
+  describe(now: number): { state: 'healthy' | 'ejected' | 'half-open'; until: number | undefined } {
+    if (this.state === 'closed') return { state: 'healthy', until: undefined }
+    if (this.state === 'open' && now < this.openUntil) return { state: 'ejected', until: this.openUntil }
+    return { state: 'half-open', until: undefined }
+  }
+
   /** Milliseconds until this target may be tried again (0 when it may now). */
   msUntilAvailable(now: number): number {
     return this.state === 'open' ? Math.max(0, this.openUntil - now) : 0

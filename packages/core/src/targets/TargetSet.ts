@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici'
 import type { ResolvedTarget } from '../options/resolveOptions.js'
 import type { Circuit } from './Circuit.js'
+import type { TargetState } from './TargetState.js'
 
 /** One place requests can go: a target, its connection pool, and its passive health. */
 export interface Destination {
@@ -8,6 +9,8 @@ export interface Destination {
   readonly dispatcher: Dispatcher
   /** `undefined` when passive health is off. */
   readonly circuit: Circuit | undefined
+  /** In-flight attempts, latest failure, health check verdict. */
+  readonly state: TargetState
 }
 
 /**
@@ -27,6 +30,7 @@ export class TargetSet {
     let fallback: Destination | undefined
     for (let i = 0; i < all.length; i++) {
       const candidate = all[(this.next + i) % all.length] as Destination
+      if (candidate.state.failingProbe) continue
       if (candidate.circuit !== undefined && !candidate.circuit.available(now)) continue
       if (candidate === avoid && all.length > 1) {
         fallback ??= candidate

@@ -157,6 +157,8 @@ async function attemptAt<R>(
   const { events } = context
   const circuit = destination.circuit
   circuit?.claim(Date.now())
+  const state = destination.state
+  state.inFlight++
   let settled: Settled<R>
   try {
     const response = await plan.send(attempt)
@@ -169,12 +171,15 @@ async function attemptAt<R>(
       throw error
     }
     attempt.ended = performance.now()
+    state.lastFailure = error.code
     if (FAILURES[error.code].ejects) circuit?.failed(Date.now())
     else circuit?.succeeded()
     if (events.wants.failure) {
       events.failure(error, { method: plan.method, ...plan.where(destination), attempt: attempt.number })
     }
     settled = { failure: error }
+  } finally {
+    state.inFlight--
   }
   if (events.wants.attempt) {
     events.attempt({
