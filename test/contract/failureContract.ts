@@ -43,18 +43,37 @@ export function failureContract(build: BuildApp): void {
       }
     })
 
-    it('no free pooled connection within timeout.connect -> 504 connection_timeout', async () => {
+    it("no free pooled connection within timeout.queue -> 503 connection_limit_reached with Retry-After: the gateway's limit, and the target stays healthy", async () => {
       const up = await upstream()
       const app = await gateway(build, '', {
         target: up.url,
         pool: { connections: 1 },
-        timeout: { connect: 300, headers: 5000 },
+        timeout: { queue: 200, connect: 5000, headers: 5000 },
+        circuit: { failures: 1 },
+        retry: false,
       })
       const hanging = send(`${app.url}/hang`).catch(() => undefined)
       await waitFor(() => up.hits('/hang') === 1)
-      expectGatewayAnswer(await send(`${app.url}/ok`), 504, 'connection_timeout', up.port)
+      const shed = await send(`${app.url}/ok`)
+      expectGatewayAnswer(shed, 503, 'connection_limit_reached', up.port)
+      expect(shed.headers['retry-after']).toBe('1')
+      // nothing reached the upstream for it, and the busy target was not ejected
+      expect(up.hits('/ok')).toBe(0)
+      expect((app.health().targets[0] as { state: string }).state).toBe('healthy')
       await app.close()
       await hanging
+    })
+
+    it('concurrency: 3 lets 3 requests through to a target and sheds the rest once timeout.queue has passed', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url, concurrency: 3, timeout: { queue: 200 }, retry: false })
+      const answers = Array.from({ length: 5 }, () => send(`${app.url}/hang`).catch(() => undefined))
+      const shed = await Promise.all(answers.slice(3))
+      await waitFor(() => up.hits('/hang') === 3)
+      expect(shed.map((res) => res?.status)).toEqual([503, 503])
+      expect(up.hits('/hang')).toBe(3)
+      await app.close()
+      await Promise.all(answers)
     })
 
     it('hanging upstream -> 504 http_response_timeout at timeout.headers (not at timeout.total), and the upstream call is aborted', async () => {

@@ -9,6 +9,7 @@ describe('resolveOptions', () => {
     const resolved = resolveOptions({ target })
     expect(resolved.timeout).toEqual({
       connect: DEFAULT_CONNECT_TIMEOUT_MS,
+      queue: 1000,
       headers: 30_000,
       idle: 30_000,
       total: DEFAULT_TOTAL_TIMEOUT_MS,
@@ -45,7 +46,10 @@ describe('resolveOptions', () => {
     [{ rewritePath: (p: string) => p }, /"rewritePath" expected a target to proxy to .* got a function/],
     [{ classifyError: 'no' }, /"classifyError" expected a function, got "no"/],
     [{ target, limits: { body: -1 } }, /"limits.body" expected a positive integer, got -1/],
-    [{ target, limits: { bodies: 1 } }, /"limits.bodies" expected one of limits.body \(unknown option\), got 1/],
+    [
+      { target, limits: { bodies: 1 } },
+      /"limits.bodies" expected one of limits.body, limits.queue \(unknown option\), got 1/,
+    ],
     [{ target, gracePeriod: 'soon' }, /"gracePeriod" expected a whole number ≥ 0, got "soon"/],
     [{ target, retry: { limit: -1 } }, /"retry.limit" expected a whole number ≥ 0, got -1/],
     [{ target, retry: { on: ['timeout'] } }, /"retry.on" expected a list of failure kinds/],
@@ -55,6 +59,9 @@ describe('resolveOptions', () => {
       /"circuit.maxHalfOpenAfter" expected at least/,
     ],
     [{ target: [] }, /"target" expected at least one URL/],
+    [{ target, concurrency: 0 }, /"concurrency" expected a positive integer, got 0/],
+    [{ target, limits: { queue: -1 } }, /"limits.queue" expected a whole number ≥ 0, got -1/],
+    [{ concurrency: 3 }, /"concurrency" expected a target to proxy to/],
     [{ target, logger: { info() {} } }, /"logger" expected a logger with error, warn, info and debug methods/],
     [{ target, upgrade: { protocols: ['h2c'] } }, /"upgrade.protocols" expected protocols other than h2c/],
     [{ target, upgrade: { protocols: ['bad token'] } }, /"upgrade.protocols" expected a list of protocol tokens/],
@@ -71,7 +78,7 @@ describe('resolveOptions', () => {
     [{ target, timeout: { total: true } }, /"timeout.total" expected .* got true/],
     [
       { target, timeout: { header: 300 } },
-      /"timeout.header" expected one of timeout.connect, timeout.headers, timeout.idle, timeout.total \(unknown option\), got 300/,
+      /"timeout.header" expected one of timeout.connect, timeout.queue, timeout.headers, timeout.idle, timeout.total \(unknown option\), got 300/,
     ],
     [{ target, timout: {} }, /"timout" expected one of target, timeout, .* \(unknown option\), got an object/],
     [{ target, pool: { connections: 1.5 } }, /"pool.connections" expected a positive integer, got 1.5/],

@@ -114,7 +114,7 @@ export const FAILURES = {
     status: 503,
     reached: 'no',
     title: 'Service Unavailable',
-    summary: 'Too many connections to the upstream server are open.',
+    summary: 'The gateway is already sending the upstream server as many requests as it takes at a time.',
   },
   http_upgrade_failed: {
     ejects: false,

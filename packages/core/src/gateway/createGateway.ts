@@ -15,6 +15,7 @@ import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import { Circuit } from '../targets/Circuit.js'
 import { HealthChecker } from '../targets/HealthChecker.js'
 import { type HealthReport, healthReport } from '../targets/healthReport.js'
+import { TargetQueue } from '../targets/TargetQueue.js'
 import { TargetSet } from '../targets/TargetSet.js'
 import { TargetState } from '../targets/TargetState.js'
 import { Tunnels } from '../upgrade/Tunnels.js'
@@ -88,6 +89,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
               if (events.wants.health) events.health({ target: target.origin, state, restMs })
             }),
       state: new TargetState(),
+      queue: new TargetQueue(resolved.concurrency, resolved.queueLimit),
     })),
   )
   const checks =

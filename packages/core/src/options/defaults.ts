@@ -53,3 +53,7 @@ export const DEFAULT_SERVER_TIMING = false
 export const DEFAULT_HEALTH_CHECK_INTERVAL_MS = 10_000
 /** How long a health check may take, in ms. */
 export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 2_000
+/** Longest wait in the gateway's queue for a target, in ms: shedding a request early beats a 504 late. */
+export const DEFAULT_QUEUE_TIMEOUT_MS = 1_000
+/** Most requests waiting in the gateway's queue for one target. */
+export const DEFAULT_QUEUE_LIMIT = 1024

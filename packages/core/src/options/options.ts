@@ -12,10 +12,17 @@ export type TimeoutMs = number | false
 /** Timeouts by phase, in ms. Each one is enforced by the gateway's own timer, at any resolution. */
 export interface TimeoutOptions {
   /**
-   * TCP + TLS connect, including the wait for a free pooled connection.
+   * TCP + TLS connect. The wait for a free pooled connection does not count: that is `timeout.queue`.
    * @default 5000
    */
   connect?: TimeoutMs
+  /**
+   * Longest wait in the gateway's queue for a target, when `pool.connections` (or `concurrency`)
+   * requests are already under way to it: past it the answer is 503 `connection_limit_reached` with
+   * `Retry-After`, at once. A queue wait never ejects a target and never counts as its failure.
+   * @default 1000
+   */
+  queue?: TimeoutMs
   /**
    * From the request being fully sent to the response headers. Time the client spends uploading
    * does not count.
@@ -55,8 +62,8 @@ export interface TlsOptions {
 /** Upstream connection pool settings, per target. */
 export interface PoolOptions {
   /**
-   * Most open connections per target; requests beyond it wait for a free connection
-   * (the wait counts against `timeout.connect`).
+   * Most open connections per target; requests beyond it wait in the gateway's queue
+   * (`timeout.queue`, `limits.queue`), then get 503 `connection_limit_reached`.
    * @default 128
    */
   connections?: number
@@ -234,6 +241,14 @@ export interface GatewayOptions {
    * @default {} (WebSocket upgrades proxied)
    */
   upgrade?: UpgradeOptions | false
+  /**
+   * Proxy mode: most requests under way to one target at a time (below `pool.connections`, which
+   * bounds it anyway); the rest wait in the gateway's queue (`timeout.queue`, `limits.queue`), then
+   * get 503 `connection_limit_reached`. A fixed limit keeps an overloaded upstream working on what
+   * it can finish instead of a queue of requests nobody waits for any more.
+   * @default undefined (pool.connections is the limit)
+   */
+  concurrency?: number
   /** Upstream connection pool. */
   pool?: PoolOptions
   /** TLS to `https:` targets. */
@@ -247,6 +262,12 @@ export interface GatewayOptions {
      * @default false
      */
     body?: number | false
+    /**
+     * Most requests waiting in the gateway's queue for one target; past it a request is answered 503
+     * `connection_limit_reached` at once.
+     * @default 1024
+     */
+    queue?: number
   }
   /**
    * How long `close()` lets in-flight upstream calls finish before it aborts them, in ms.

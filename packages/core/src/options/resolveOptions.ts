@@ -17,6 +17,8 @@ import {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_PROXY_NAME,
+  DEFAULT_QUEUE_LIMIT,
+  DEFAULT_QUEUE_TIMEOUT_MS,
   DEFAULT_RETRY_BODY_LIMIT,
   DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY,
   DEFAULT_RETRY_BUDGET_PERCENT,
@@ -73,6 +75,7 @@ export interface ResolvedOptions {
   /** Timeouts in ms; `0` means off. */
   readonly timeout: {
     readonly connect: number
+    readonly queue: number
     readonly headers: number
     readonly idle: number
     readonly total: number
@@ -109,6 +112,10 @@ export interface ResolvedOptions {
   readonly logger: GatewayLogger | undefined
   /** `undefined` when targets are not probed. */
   readonly healthCheck: ResolvedHealthCheck | undefined
+  /** Most requests under way to one target at a time: `concurrency`, bounded by `pool.connections`. */
+  readonly concurrency: number
+  /** Most requests waiting in the queue for one target. */
+  readonly queueLimit: number
 }
 
 /** The health check settings, resolved. */
@@ -137,6 +144,7 @@ const TOP_KEYS = [
   'allowTrace',
   'serverTiming',
   'healthCheck',
+  'concurrency',
   'trustProxy',
   'proxyName',
   'rewriteRequestHeaders',
@@ -154,7 +162,7 @@ const TOP_KEYS = [
   'upgrade',
   'logger',
 ] as const satisfies readonly (keyof GatewayOptions)[]
-const LIMITS_KEYS = ['body'] as const satisfies readonly (keyof NonNullable<GatewayOptions['limits']>)[]
+const LIMITS_KEYS = ['body', 'queue'] as const satisfies readonly (keyof NonNullable<GatewayOptions['limits']>)[]
 const RETRY_KEYS = [
   'limit',
   'methods',
@@ -179,13 +187,20 @@ const PROXY_ONLY = [
   'allowTrace',
   'serverTiming',
   'healthCheck',
+  'concurrency',
   'trustProxy',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
   'upgrade',
 ] as const satisfies readonly (keyof GatewayOptions)[]
 const UPGRADE_KEYS = ['protocols', 'idle'] as const satisfies readonly (keyof UpgradeOptions)[]
-const TIMEOUT_KEYS = ['connect', 'headers', 'idle', 'total'] as const satisfies readonly (keyof TimeoutOptions)[]
+const TIMEOUT_KEYS = [
+  'connect',
+  'queue',
+  'headers',
+  'idle',
+  'total',
+] as const satisfies readonly (keyof TimeoutOptions)[]
 const POOL_KEYS = ['connections', 'keepAliveTimeout'] as const satisfies readonly (keyof PoolOptions)[]
 const TLS_KEYS = [
   'ca',
@@ -221,6 +236,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     targets: resolveTargets(input.target),
     timeout: Object.freeze({
       connect: timeoutMs(timeout.connect, 'timeout.connect', DEFAULT_CONNECT_TIMEOUT_MS),
+      queue: timeoutMs(timeout.queue, 'timeout.queue', DEFAULT_QUEUE_TIMEOUT_MS),
       headers: timeoutMs(timeout.headers, 'timeout.headers', DEFAULT_HEADERS_TIMEOUT_MS),
       idle: timeoutMs(timeout.idle, 'timeout.idle', DEFAULT_IDLE_TIMEOUT_MS),
       total: timeoutMs(timeout.total, 'timeout.total', DEFAULT_TOTAL_TIMEOUT_MS),
@@ -255,6 +271,11 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     upgrade: resolveUpgrade(input.upgrade),
     logger: resolveLogger(input.logger),
     healthCheck: resolveHealthCheck(input.healthCheck),
+    concurrency: Math.min(
+      positiveInteger(input.concurrency, 'concurrency', Number.MAX_SAFE_INTEGER),
+      positiveInteger(pool.connections, 'pool.connections', DEFAULT_CONNECTIONS),
+    ),
+    queueLimit: resolveQueueLimit(input.limits),
   })
 }
 
@@ -364,6 +385,11 @@ function resolveUpgrade(value: unknown): ResolvedUpgrade | undefined {
     protocols: new Set([...DEFAULT_UPGRADE_PROTOCOLS, ...names]),
     idle: timeoutMs(upgrade.idle ?? false, 'upgrade.idle', 0),
   })
+}
+
+function resolveQueueLimit(value: unknown): number {
+  const limits = plainObject(value ?? {}, 'limits')
+  return nonNegativeInteger(limits.queue, 'limits.queue', DEFAULT_QUEUE_LIMIT)
 }
 
 function resolveBodyLimit(value: unknown): number {

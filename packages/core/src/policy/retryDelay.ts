@@ -47,7 +47,8 @@ export function retryDelay(
     const reached = FAILURES[outcome.code].reached
     const retryable =
       reached === 'no'
-        ? outcome.code !== 'destination_unavailable'
+        ? // the gateway's own refusals: nothing failed that another try would change
+          outcome.code !== 'destination_unavailable' && outcome.code !== 'connection_limit_reached'
         : idempotent && (reached === 'maybe' || policy.on.has(outcome.code))
     if (!retryable) return undefined
     delay = backoff(attempt, random)

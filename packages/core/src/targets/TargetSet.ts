@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici'
 import type { ResolvedTarget } from '../options/resolveOptions.js'
 import type { Circuit } from './Circuit.js'
+import type { TargetQueue } from './TargetQueue.js'
 import type { TargetState } from './TargetState.js'
 
 /** One place requests can go: a target, its connection pool, and its passive health. */
@@ -11,6 +12,8 @@ export interface Destination {
   readonly circuit: Circuit | undefined
   /** In-flight attempts, latest failure, health check verdict. */
   readonly state: TargetState
+  /** The gateway's queue in front of the pool (proxy mode); `undefined`: none. */
+  readonly queue?: TargetQueue | undefined
 }
 
 /**

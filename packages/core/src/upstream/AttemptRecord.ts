@@ -1,5 +1,6 @@
 import type { GatewayError } from '../errors/GatewayError.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
+import type { TargetQueue } from '../targets/TargetQueue.js'
 import type { Destination } from '../targets/TargetSet.js'
 
 /**
@@ -19,6 +20,21 @@ export class AttemptRecord implements PhaseRecord {
     readonly number: number,
     private readonly onLateFailure: (error: GatewayError, attempt: AttemptRecord) => void,
   ) {}
+
+  /** The target queue place this attempt holds until its exchange ends. */
+  private place: TargetQueue | undefined
+
+  /** Hold a place of the target's queue until {@link finished}. */
+  hold(queue: TargetQueue): void {
+    this.place = queue
+  }
+
+  /** The exchange ended (complete, failed, abandoned or switched protocols): its queue place is free. */
+  finished(): void {
+    const place = this.place
+    this.place = undefined
+    place?.give()
+  }
 
   /** Tell of a failure after the response headers (the body broke off, or a short body never came whole). */
   failedLate(error: GatewayError): void {

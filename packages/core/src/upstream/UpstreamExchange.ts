@@ -319,6 +319,7 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
   private finish(): void {
     this.phase = DONE
     this.phases.ended = performance.now()
+    this.spec.attempt.finished()
     this.timer.clear()
     this.spec.signal?.removeEventListener('abort', this.onAbortSignal)
     const requestStream = this.requestStream

@@ -155,6 +155,20 @@ async function attemptAt<R>(
 ): Promise<Settled<R>> {
   const { destination } = attempt
   const { events } = context
+  const queue = destination.queue
+  if (queue !== undefined) {
+    // the gateway's own limit: waiting for a place is never the upstream's failure (no circuit, no ejection)
+    const waitMs = Math.min(context.options.timeout.queue, plan.deadline - performance.now())
+    if (!queue.tryTake() && !(await queue.wait(waitMs, plan.signal))) {
+      const error = new GatewayError('connection_limit_reached', { phase: 'connect', retryAfter: 1 })
+      attempt.ended = performance.now()
+      if (events.wants.failure) {
+        events.failure(error, { method: plan.method, ...plan.where(destination), attempt: attempt.number })
+      }
+      return { failure: error }
+    }
+    attempt.hold(queue)
+  }
   const circuit = destination.circuit
   circuit?.claim(Date.now())
   const state = destination.state
@@ -166,6 +180,8 @@ async function attemptAt<R>(
     circuit?.succeeded()
     settled = { response }
   } catch (error) {
+    // the exchange ended with the failure (or never began): its queue place is free either way
+    attempt.finished()
     if (!isGatewayError(error) || plan.signal.aborted) {
       circuit?.released()
       throw error
