@@ -92,9 +92,9 @@ export function checkTargets(results) {
     if (benchCase.kind === 'ws-stream') {
       for (const ours of rows.filter((r) => r.target.role === 'ours')) {
         const { rssGrowth, rssGrowths, errors } = /** @type {import('../cases/streamCase.mjs').StreamRow} */ (ours)
-        const perRun = rssGrowths.map((growth) => (growth / 2 ** 20).toFixed(0)).join(', ')
+        const perRun = rssGrowths.map((growth) => `+${(growth / 2 ** 20).toFixed(0)}`).join(', ')
         const parts = [
-          `RSS +${(rssGrowth / 2 ** 20).toFixed(1)} MiB (< 50: ${verdict(rssGrowth < STREAM_RSS_LIMIT)}; runs in order: +${perRun} MiB)`,
+          `RSS +${(rssGrowth / 2 ** 20).toFixed(1)} MiB (< 50: ${verdict(rssGrowth < STREAM_RSS_LIMIT)}; runs in order: ${perRun} MiB)`,
         ]
         if (ours.xDirect !== undefined) parts.push(`${ours.xDirect.toFixed(3)}× direct`)
         if (ours.peer !== undefined && ours.xPeer !== undefined) parts.push(`${ours.xPeer.toFixed(3)}× ${ours.peer.id}`)
