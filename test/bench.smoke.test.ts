@@ -46,4 +46,46 @@ describe('npm run bench', () => {
     }
     expect(row(stdout, 'ours-express')?.[header?.indexOf('errors / non-2xx') ?? -1]).toBe('0 / 0')
   }, 25_000)
+
+  it('measures the WebSocket cases briefly: round trips through ours, and a small stream', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        script,
+        '--duration',
+        '1',
+        '--runs',
+        '1',
+        '--warmup',
+        '0',
+        '--only',
+        'ws,ws-stream',
+        '--targets',
+        'direct,ours-express',
+        '--ws-connections',
+        '4',
+        '--ws-stream-mib',
+        '4',
+        '--no-write',
+      ],
+      { timeout: 20_000 },
+    )
+    expect(stdout).toContain('## ws:')
+    expect(stdout).toContain('## ws-stream:')
+    const [ws, stream] = stdout.split('## ws-stream:')
+    const header = row(ws ?? '', 'target')
+    const roundTrips = header?.indexOf('round trips/s') ?? -1
+    expect(roundTrips).toBeGreaterThan(0)
+    for (const target of ['direct', 'ours-express']) {
+      const cells = row(ws ?? '', target)
+      expect(cells, `a ws row for ${target}`).toBeDefined()
+      expect(Number(cells?.[roundTrips])).toBeGreaterThan(0)
+      expect(cells?.[header?.indexOf('errors') ?? -1]).toBe('0')
+    }
+    const streamHeader = row(stream ?? '', 'target')
+    const mib = streamHeader?.indexOf('MiB/s') ?? -1
+    const ours = row(stream ?? '', 'ours-express')
+    expect(Number(ours?.[mib])).toBeGreaterThan(0)
+    expect(ours?.[streamHeader?.indexOf('errors') ?? -1]).toBe('0')
+  }, 25_000)
 })

@@ -1,12 +1,17 @@
 /**
  * @typedef {object} Case
  * @property {string} name the name in `--only`
- * @property {'load' | 'stream' | 'failure'} kind load: autocannon; stream: one large download per run;
- *   failure: autocannon against a refused upstream, then the proxy's sockets are counted
+ * @property {'load' | 'stream' | 'failure' | 'ws' | 'ws-stream'} kind load: autocannon; stream: one large
+ *   download per run; failure: autocannon against a refused upstream, then the proxy's sockets are
+ *   counted; ws: WebSocket clients ping-ponging `message`; ws-stream: one large stream of binary
+ *   messages over one WebSocket per run
  * @property {string} title
  * @property {import('../measure/measureLoad.mjs').LoadRequest} request the path is the upstream's; targets add their prefix
  * @property {readonly string[]} targets ids from targets.mjs, in table order
  * @property {Record<string, unknown>} [gatewayOptions] options our gateway gets in this case
+ * @property {string[]} [targetArgs] arguments every target's script gets in this case (`--ws`: the
+ *   peers turn their WebSocket support on)
+ * @property {Buffer} [message] ws: what each client sends and waits to get back
  */
 
 /** Proxies, in table order: ours first, then the peers by framework. */
@@ -25,8 +30,21 @@ const PROXIES = [
   'koa-proxies-ka',
 ]
 
+/** The proxies of the WebSocket cases, in table order: ours, then the peers that proxy WebSockets. */
+const WS_PROXIES = [
+  'ours-express',
+  'ours-koa',
+  'ours-fastify',
+  'http-proxy',
+  'http-proxy-middleware',
+  'fastify-http-proxy',
+]
+
 /** The upload of the post-64k case. */
 const UPLOAD = Buffer.alloc(64 * 1024, 'u')
+
+/** The message of the ws case: 1 KiB, sent as binary. */
+const WS_MESSAGE = Buffer.alloc(1024, 'w')
 
 /** Every case, in the order they run. @type {readonly Case[]} */
 export const cases = Object.freeze([
@@ -72,5 +90,24 @@ export const cases = Object.freeze([
     request: { method: 'GET', path: '/small' },
     targets: [...PROXIES, 'ours-express-defaults'],
     gatewayOptions: { retry: false, circuit: false },
+  },
+  {
+    name: 'ws',
+    kind: 'ws',
+    title:
+      'WebSocket: each client ping-pongs 1 KiB binary messages over its own WebSocket (send, wait for the echo, send again)',
+    request: { method: 'GET', path: '/ws' },
+    targets: ['direct', ...WS_PROXIES],
+    targetArgs: ['--ws'],
+    message: WS_MESSAGE,
+  },
+  {
+    name: 'ws-stream',
+    kind: 'ws-stream',
+    title:
+      'WebSocket streaming: one large stream of 64 KiB binary messages per run over one WebSocket, read as fast as possible',
+    request: { method: 'GET', path: '/ws/stream' },
+    targets: ['direct', ...WS_PROXIES],
+    targetArgs: ['--ws'],
   },
 ])

@@ -1,4 +1,5 @@
 import { countSockets } from '../measure/countSockets.mjs'
+import { cpuPercent } from '../measure/cpuPercent.mjs'
 import { measureLoad } from '../measure/measureLoad.mjs'
 import { median } from '../measure/median.mjs'
 import { cpuSnapshot, otherCpuPercent } from '../measure/otherCpu.mjs'
@@ -38,6 +39,7 @@ const SOCKET_POLL_INTERVAL_MS = 50
  * @property {{ before: number, after: number, settledMs: number | undefined } | undefined} sockets failure case only
  * @property {number} [xDirect] set by addRatios
  * @property {number} [xPeer] set by addRatios
+ * @property {import('./targets.mjs').Target} [peer] set by addRatios
  */
 
 /**
@@ -68,8 +70,7 @@ export const loadCase = {
     })
     const after = await running.stats()
     const others = otherCpuPercent(machine, cpuSnapshot(pids))
-    const used = after.cpu.user - before.cpu.user + (after.cpu.system - before.cpu.system)
-    const cpu = (used / ((after.at - before.at) * 1000)) * 100
+    const cpu = cpuPercent(before, after)
     return {
       run: { ...result, cpu, others },
       summary: `${Math.round(result.rps)} req/s, p99 ${result.p99} ms, CPU ${Math.round(cpu)} %, others ${Math.round(others)} %`,

@@ -12,6 +12,10 @@ export const DEFAULT_CONNECTIONS = 50
 export const DEFAULT_WARMUP_S = 1
 /** Size of the streaming case's download, in MiB. */
 export const DEFAULT_STREAM_MIB = 1024
+/** WebSocket clients of the ws case, each with one WebSocket. */
+export const DEFAULT_WS_CONNECTIONS = 32
+/** Size of the ws-stream case's stream, in MiB. */
+export const DEFAULT_WS_STREAM_MIB = 1024
 /** Longest one download may take, in seconds. */
 export const DEFAULT_STREAM_TIMEOUT_S = 120
 
@@ -22,7 +26,9 @@ export const DEFAULT_STREAM_TIMEOUT_S = 120
  * @property {number} connections
  * @property {number} warmup seconds
  * @property {number} streamBytes
- * @property {number} streamTimeout ms
+ * @property {number} wsConnections
+ * @property {number} wsStreamBytes
+ * @property {number} streamTimeout ms, of one download or WebSocket stream
  * @property {readonly import('./cases.mjs').Case[]} cases the cases to run, in order
  * @property {ReadonlySet<string>} targets ids of the targets to run (each case runs the ones it lists)
  * @property {boolean} write write bench/results/<date>.md and latest.md
@@ -30,15 +36,17 @@ export const DEFAULT_STREAM_TIMEOUT_S = 120
  */
 
 const USAGE = `usage: node bench/run.mjs [options]
-  --duration <s>      measured seconds per run            (BENCH_DURATION, default ${DEFAULT_DURATION_S})
-  --runs <n>          runs per target and case, median    (BENCH_RUNS, default ${DEFAULT_RUNS})
-  --connections <n>   autocannon connections              (BENCH_CONNECTIONS, default ${DEFAULT_CONNECTIONS})
-  --warmup <s>        unmeasured seconds before the runs  (BENCH_WARMUP, default ${DEFAULT_WARMUP_S})
-  --stream-mib <n>    size of the streamed download, MiB  (BENCH_STREAM_MIB, default ${DEFAULT_STREAM_MIB})
-  --only <cases>      comma-separated: ${cases.map((c) => c.name).join(',')}
-  --targets <ids>     comma-separated: ${targets.map((t) => t.id).join(',')}
-  --no-write          print only, write nothing to bench/results/
-  --cpu-prof          profile each proxy process (node --cpu-prof) into bench/results/profiles/
+  --duration <s>        measured seconds per run            (BENCH_DURATION, default ${DEFAULT_DURATION_S})
+  --runs <n>            runs per target and case, median    (BENCH_RUNS, default ${DEFAULT_RUNS})
+  --connections <n>     autocannon connections              (BENCH_CONNECTIONS, default ${DEFAULT_CONNECTIONS})
+  --warmup <s>          unmeasured seconds before the runs  (BENCH_WARMUP, default ${DEFAULT_WARMUP_S})
+  --stream-mib <n>      size of the streamed download, MiB  (BENCH_STREAM_MIB, default ${DEFAULT_STREAM_MIB})
+  --ws-connections <n>  WebSocket clients of the ws case    (BENCH_WS_CONNECTIONS, default ${DEFAULT_WS_CONNECTIONS})
+  --ws-stream-mib <n>   size of the WebSocket stream, MiB   (BENCH_WS_STREAM_MIB, default ${DEFAULT_WS_STREAM_MIB})
+  --only <cases>        comma-separated: ${cases.map((c) => c.name).join(',')}
+  --targets <ids>       comma-separated: ${targets.map((t) => t.id).join(',')}
+  --no-write            print only, write nothing to bench/results/
+  --cpu-prof            profile each proxy process (node --cpu-prof) into bench/results/profiles/
   --help`
 
 /**
@@ -58,6 +66,8 @@ export function parseBenchOptions(argv, env) {
       connections: { type: 'string' },
       warmup: { type: 'string' },
       'stream-mib': { type: 'string' },
+      'ws-connections': { type: 'string' },
+      'ws-stream-mib': { type: 'string' },
       only: { type: 'string' },
       targets: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
@@ -85,6 +95,14 @@ export function parseBenchOptions(argv, env) {
     connections: number('--connections', values.connections ?? env.BENCH_CONNECTIONS, DEFAULT_CONNECTIONS, 1),
     warmup: number('--warmup', values.warmup ?? env.BENCH_WARMUP, DEFAULT_WARMUP_S, 0),
     streamBytes: number('--stream-mib', values['stream-mib'] ?? env.BENCH_STREAM_MIB, DEFAULT_STREAM_MIB, 1) * 2 ** 20,
+    wsConnections: number(
+      '--ws-connections',
+      values['ws-connections'] ?? env.BENCH_WS_CONNECTIONS,
+      DEFAULT_WS_CONNECTIONS,
+      1,
+    ),
+    wsStreamBytes:
+      number('--ws-stream-mib', values['ws-stream-mib'] ?? env.BENCH_WS_STREAM_MIB, DEFAULT_WS_STREAM_MIB, 1) * 2 ** 20,
     streamTimeout: DEFAULT_STREAM_TIMEOUT_S * 1000,
     cases: Object.freeze(cases.filter((c) => only.has(c.name))),
     targets: targetIds,

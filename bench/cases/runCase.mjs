@@ -2,6 +2,16 @@ import { startTarget } from '../processes/startTarget.mjs'
 import { addRatios } from '../report/addRatios.mjs'
 import { loadCase } from './loadCase.mjs'
 import { streamCase } from './streamCase.mjs'
+import { webSocketCase } from './webSocketCase.mjs'
+
+/** How each kind of case measures its targets. @type {Record<import('./cases.mjs').Case['kind'], CaseKind<any, any, any>>} */
+const KINDS = {
+  load: loadCase,
+  failure: loadCase,
+  stream: streamCase,
+  'ws-stream': streamCase,
+  ws: webSocketCase,
+}
 
 /**
  * @template State, Run, Row
@@ -34,8 +44,7 @@ import { streamCase } from './streamCase.mjs'
  * @returns {Promise<import('../report/checkTargets.mjs').CaseResult>} rows with ratios
  */
 export async function runCase(benchCase, caseTargets, context, options, progress) {
-  /** @type {CaseKind<any, any, any>} */
-  const kind = benchCase.kind === 'stream' ? streamCase : loadCase
+  const kind = KINDS[benchCase.kind]
   /** @type {Array<Step & { state: unknown, runs: unknown[] }>} */
   const entries = []
   try {

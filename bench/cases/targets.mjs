@@ -106,6 +106,15 @@ export const targets = Object.freeze([
     description: '@fastify/reply-from 12, its default undici pool',
   },
   {
+    id: 'fastify-http-proxy',
+    framework: 'fastify',
+    role: 'peer',
+    script: 'fastify-http-proxy.mjs',
+    prefix: '/api',
+    description:
+      '@fastify/http-proxy 11 (@fastify/reply-from; with --ws, `websocket: true`: ws on both sides, relaying messages)',
+  },
+  {
     id: 'koa-proxies',
     framework: 'koa',
     role: 'peer',

@@ -1,8 +1,5 @@
 import { request } from 'node:http'
-import { readRss, resetPeakRss } from './readRss.mjs'
-
-/** How often the serving process's RSS is sampled during a download, in ms. */
-const RSS_SAMPLE_INTERVAL_MS = 20
+import { watchPeakRss } from './watchPeakRss.mjs'
 
 /**
  * @typedef {object} DownloadResult
@@ -15,24 +12,14 @@ const RSS_SAMPLE_INTERVAL_MS = 20
 
 /**
  * Download `url` once with a plain node:http client reading as fast as it can (no agent, one
- * connection), while sampling the RSS of process `pid` (the proxy, or the upstream when direct)
- * every 20 ms from /proc; its `VmHWM` after a reset catches peaks between samples.
+ * connection), while watching the peak RSS of process `pid` (the proxy, or the upstream when direct).
  *
  * @param {string} url
  * @param {{ bytes: number, pid: number, timeout: number }} options bytes expected; timeout in ms
  * @returns {Promise<DownloadResult>}
  */
 export async function measureDownload(url, { bytes, pid, timeout }) {
-  const rssBefore = readRss(pid)
-  const hwm = resetPeakRss(pid)
-  let peak = rssBefore
-  const sampler = setInterval(() => {
-    try {
-      peak = Math.max(peak, readRss(pid))
-    } catch {
-      // the process is gone: the download fails on its own
-    }
-  }, RSS_SAMPLE_INTERVAL_MS)
+  const rss = watchPeakRss(pid)
   const started = performance.now()
   let received = 0
   /** @type {string | undefined} */
@@ -52,15 +39,9 @@ export async function measureDownload(url, { bytes, pid, timeout }) {
     })
   } catch (cause) {
     error = /** @type {Error} */ (cause).name === 'AbortError' ? `timed out after ${timeout} ms` : String(cause)
-  } finally {
-    clearInterval(sampler)
   }
   const seconds = (performance.now() - started) / 1000
-  try {
-    peak = Math.max(peak, readRss(pid), hwm ? readRss(pid, 'VmHWM') : 0)
-  } catch {
-    // gone
-  }
+  const rssGrowth = rss.stop()
   if (error === undefined && received !== bytes) error = `received ${received} of ${bytes} bytes`
-  return { mibPerSecond: received / 2 ** 20 / seconds, seconds, rssGrowth: peak - rssBefore, rssBefore, error }
+  return { mibPerSecond: received / 2 ** 20 / seconds, seconds, rssGrowth, rssBefore: rss.rssBefore, error }
 }

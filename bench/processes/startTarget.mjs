@@ -19,7 +19,8 @@ import { startChild } from './startChild.mjs'
 /**
  * Start one target for one case in a process of its own (`direct` is the upstream, already
  * running). The failure case points it at the refused origin; ours gets the case's
- * `gatewayOptions` unless the target keeps the defaults.
+ * `gatewayOptions` unless the target keeps the defaults; the script gets the target's arguments,
+ * then the case's `targetArgs`.
  *
  * @param {import('../cases/targets.mjs').Target} target
  * @param {import('../cases/cases.mjs').Case} benchCase
@@ -39,7 +40,7 @@ export async function startTarget(target, benchCase, { upstream, refusedOrigin, 
   }
   return startChild(new URL(`../targets/${target.script}`, import.meta.url).pathname, {
     name,
-    args: target.args,
+    args: [...(target.args ?? []), ...(benchCase.targetArgs ?? [])],
     execArgv,
     env: {
       BENCH_UPSTREAM: benchCase.kind === 'failure' ? refusedOrigin : upstream.origin,

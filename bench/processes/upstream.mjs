@@ -3,12 +3,18 @@
 //   GET  /64k            a 64 KiB body
 //   POST /upload         reads the whole body, answers a 100-byte JSON body
 //   GET  /stream?bytes=N N bytes (Content-Length), written in 64 KiB chunks with backpressure
+// and WebSockets (`ws`, on the same server, no compression):
+//   /ws                    echoes every message back as it came (binary stays binary)
+//   /ws/stream?bytes=N     sends N bytes in 64 KiB binary messages with backpressure, then closes (1000)
 import { createServer } from 'node:http'
+import { WebSocketServer } from 'ws'
 import { serveChild } from './serveChild.mjs'
 
 const SMALL = Buffer.from(JSON.stringify({ message: 'hello from the upstream', padding: 'x'.repeat(50) }))
 const LARGE = Buffer.alloc(64 * 1024, 'gateway-middleware benchmark body ')
 const CHUNK = LARGE
+/** Messages of /ws/stream written and not yet flushed to the socket: the backpressure window. */
+const WS_STREAM_WINDOW = 16
 
 const server = createServer((req, res) => {
   const query = req.url.indexOf('?')
@@ -45,6 +51,50 @@ function stream(res, total) {
       if (!res.write(size === CHUNK.length ? CHUNK : CHUNK.subarray(0, size))) return void res.once('drain', pump)
     }
     res.end()
+  }
+  pump()
+}
+
+const sockets = new WebSocketServer({ noServer: true, perMessageDeflate: false })
+server.on('upgrade', (req, socket, head) => {
+  const query = req.url.indexOf('?')
+  const path = query === -1 ? req.url : req.url.slice(0, query)
+  if (path !== '/ws' && path !== '/ws/stream') {
+    socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    return
+  }
+  sockets.handleUpgrade(req, socket, head, (ws) => {
+    if (path === '/ws') echo(ws)
+    else streamMessages(ws, Number(new URLSearchParams(req.url.slice(query + 1)).get('bytes')))
+  })
+})
+
+/** @param {import('ws').WebSocket} ws */
+function echo(ws) {
+  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }))
+}
+
+/**
+ * Send `total` bytes in 64 KiB binary messages, at most {@link WS_STREAM_WINDOW} of them not yet
+ * flushed to the socket (each `send` callback frees a place), then close normally.
+ *
+ * @param {import('ws').WebSocket} ws @param {number} total
+ */
+function streamMessages(ws, total) {
+  let sent = 0
+  let pending = 0
+  const pump = () => {
+    while (sent < total && pending < WS_STREAM_WINDOW && ws.readyState === ws.OPEN) {
+      const size = Math.min(CHUNK.length, total - sent)
+      sent += size
+      pending++
+      ws.send(size === CHUNK.length ? CHUNK : CHUNK.subarray(0, size), { binary: true }, flushed)
+    }
+    if (sent >= total && pending === 0 && ws.readyState === ws.OPEN) ws.close(1000)
+  }
+  const flushed = (error) => {
+    pending--
+    if (error === undefined || error === null) pump()
   }
   pump()
 }

@@ -1,17 +1,24 @@
 import { bestPeer } from './addRatios.mjs'
 
-/** Largest peak RSS growth of ours in the streaming case, in bytes (issue 6). */
+/** Largest peak RSS growth of ours in the streaming cases, in bytes (issue 6; ws-stream too). */
 const STREAM_RSS_LIMIT = 50 * 2 ** 20
+/** Round trips/s of ours in the ws case, at least, against the fastest peer on its framework. */
+const WS_PEER_GOAL = 1.0
+/** …and the aim against the upstream without a proxy. */
+const WS_DIRECT_GOAL = 0.85
+
+/** Framework names as the goals spell them. @type {Record<string, string>} */
+const FRAMEWORKS = { express: 'Express', koa: 'Koa', fastify: 'Fastify', 'node:http': 'node:http' }
 
 /**
  * @typedef {object} CaseResult
  * @property {import('../cases/cases.mjs').Case} benchCase
- * @property {Array<import('../cases/loadCase.mjs').LoadRow | import('../cases/streamCase.mjs').StreamRow>} rows
+ * @property {Array<import('../cases/loadCase.mjs').LoadRow | import('../cases/streamCase.mjs').StreamRow | import('../cases/webSocketCase.mjs').WebSocketRow>} rows
  */
 
 /**
- * The targets of issue 6, checked against the measured ratios: one line per target that this run
- * measured, "met" or "MISSED" with the figure.
+ * The targets of issue 6 and of the WebSocket cases, checked against the measured ratios: one line
+ * per target that this run measured, "met" or "MISSED" with the figure.
  *
  * @param {CaseResult[]} results
  * @returns {string[]} markdown list items
@@ -55,6 +62,44 @@ export function checkTargets(results) {
           parts.push(`${ratio.toFixed(3)}× the fastest peer, ${fastest.target.id} (≥ 1.0: ${verdict(ratio >= 1)})`)
         }
         lines.push(`stream: ${ours.target.id}: ${parts.join(', ')}`)
+      }
+    }
+    if (benchCase.kind === 'ws') {
+      const fastest = bestPeer(rows, undefined)
+      for (const ours of rows.filter((r) => r.target.role === 'ours')) {
+        const parts = []
+        const { peer, xPeer, xDirect } = ours
+        if (peer !== undefined && xPeer !== undefined) {
+          const against =
+            peer.framework === ours.target.framework
+              ? `the fastest ${FRAMEWORKS[peer.framework] ?? peer.framework} peer, ${peer.id}`
+              : `the fastest peer, ${peer.id} (no ${FRAMEWORKS[ours.target.framework] ?? ours.target.framework} peer proxies WebSockets)`
+          parts.push(
+            `${xPeer.toFixed(3)}× ${against} (≥ ${WS_PEER_GOAL.toFixed(1)}: ${verdict(xPeer >= WS_PEER_GOAL)})`,
+          )
+          if (fastest !== undefined && fastest.target !== peer) {
+            parts.push(`${(ours.value / fastest.value).toFixed(3)}× ${fastest.target.id}, the fastest of any framework`)
+          }
+        }
+        if (xDirect !== undefined) {
+          parts.push(`${xDirect.toFixed(3)}× direct (aim ≥ ${WS_DIRECT_GOAL}: ${verdict(xDirect >= WS_DIRECT_GOAL)})`)
+        }
+        const { errors } = /** @type {import('../cases/webSocketCase.mjs').WebSocketRow} */ (ours)
+        if (errors > 0) parts.push(`${errors} errors`)
+        if (parts.length > 0) lines.push(`ws: ${ours.target.id}: ${parts.join(', ')}`)
+      }
+    }
+    if (benchCase.kind === 'ws-stream') {
+      for (const ours of rows.filter((r) => r.target.role === 'ours')) {
+        const { rssGrowth, rssGrowths, errors } = /** @type {import('../cases/streamCase.mjs').StreamRow} */ (ours)
+        const perRun = rssGrowths.map((growth) => `+${(growth / 2 ** 20).toFixed(0)}`).join(', ')
+        const parts = [
+          `RSS +${(rssGrowth / 2 ** 20).toFixed(1)} MiB (< 50: ${verdict(rssGrowth < STREAM_RSS_LIMIT)}; runs in order: ${perRun} MiB)`,
+        ]
+        if (ours.xDirect !== undefined) parts.push(`${ours.xDirect.toFixed(3)}× direct`)
+        if (ours.peer !== undefined && ours.xPeer !== undefined) parts.push(`${ours.xPeer.toFixed(3)}× ${ours.peer.id}`)
+        if (errors.length > 0) parts.push(`errors: ${errors.join('; ')}`)
+        lines.push(`ws-stream: ${ours.target.id}: ${parts.join(', ')}`)
       }
     }
   }

@@ -15,7 +15,9 @@ const PACKAGES = [
   'http-proxy-middleware',
   'express-http-proxy',
   '@fastify/reply-from',
+  '@fastify/http-proxy',
   'koa-proxies',
+  'ws',
 ]
 
 /**
@@ -39,6 +41,13 @@ export function formatReport(results, options, { started, seconds, command, load
       `warm-up, then ${options.runs} run(s) of ${options.duration} s, taken in rounds across the case's targets; ` +
       'the tables show the median of the runs.',
     `- Stream: ${options.streamBytes / 2 ** 20} MiB per run, ${options.runs} run(s), one node:http client reading as fast as it can.`,
+    ...(options.cases.some((c) => c.kind === 'ws' || c.kind === 'ws-stream')
+      ? [
+          `- WebSocket (\`ws\` clients, no compression): ws, ${options.wsConnections} clients ping-ponging 1 KiB binary ` +
+            `messages, the same warm-up, runs and duration as the load; ws-stream, ${options.wsStreamBytes / 2 ** 20} MiB ` +
+            'per run in 64 KiB messages over one WebSocket.',
+        ]
+      : []),
     `- ${packageVersions(PACKAGES).join(', ')}`,
     '',
     'Upstream (node:http), proxy and load generator each run in their own process, all on 127.0.0.1 and sharing',
@@ -65,8 +74,12 @@ export function formatReport(results, options, { started, seconds, command, load
     '- **others**: CPU that other work on the machine took during a run (median, % of one core, from',
     "  /proc/stat minus the benchmark's own processes; roughly 0–10 % on a quiet machine): a row with more",
     '  was measured on a busy machine and its ratios are suspect.',
-    '- **stream**: peak RSS growth is the most the process grew during a run over its RSS just before it',
+    '- **stream**, **ws-stream**: peak RSS growth is the most the process grew during a run over its RSS just before it',
     '  (sampled every 20 ms from /proc, plus `VmHWM`); the worst run counts.',
+    '- **ws**: a round trip is one 1 KiB message to the upstream and its echo back; every client waits for its',
+    '  echo before sending again. CPU is read over the measured window alone (not the handshakes); **CPU µs/round',
+    "  trip** is the target process's CPU per round trip. Koa has no WebSocket peer (koa-proxies does not proxy",
+    '  them), so ours on Koa is compared with the fastest peer of any framework, named in the cell.',
     '- **failure**: each proxy answers in its own way (statuses column); ours runs with `retry: false, circuit: false`',
     '  like the peers, and `ours-express-defaults` with the defaults, where passive health answers 503 without',
     '  connecting. Sockets: /proc/<pid>/fd entries that are sockets, before the load and after it ended.',

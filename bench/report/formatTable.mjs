@@ -5,11 +5,13 @@ const MIB = 2 ** 20
  * One case's rows as a markdown table, columns padded so it reads in a terminal too.
  *
  * @param {import('../cases/cases.mjs').Case} benchCase
- * @param {Array<import('../cases/loadCase.mjs').LoadRow | import('../cases/streamCase.mjs').StreamRow>} rows with ratios
+ * @param {import('./checkTargets.mjs').CaseResult['rows']} rows with ratios
  * @returns {string}
  */
 export function formatTable(benchCase, rows) {
-  if (benchCase.kind === 'stream') return table(STREAM_COLUMNS, /** @type {any[]} */ (rows))
+  if (benchCase.kind === 'stream' || benchCase.kind === 'ws-stream')
+    return table(STREAM_COLUMNS, /** @type {any[]} */ (rows))
+  if (benchCase.kind === 'ws') return table(WS_COLUMNS, /** @type {any[]} */ (rows))
   if (benchCase.kind === 'failure') return table(FAILURE_COLUMNS, /** @type {any[]} */ (rows))
   return table(LOAD_COLUMNS, /** @type {any[]} */ (rows))
 }
@@ -26,7 +28,7 @@ const LOAD_COLUMNS = [
   ['p99 ms', (row) => fixed(row.p99, 0), 'right'],
   ['errors / non-2xx', (row) => `${row.errors} / ${row.non2xx}`, 'right'],
   ['× direct', (row) => times(row.xDirect), 'right'],
-  ['× best peer', (row) => times(row.xPeer), 'right'],
+  ['× best peer', (row) => peerRatio(row), 'right'],
   ['CPU', (row) => `${fixed(row.cpu, 0)} %`, 'right'],
   ['CPU µs/req', (row) => fixed(row.cpuPerRequest, 0), 'right'],
   ['RSS MiB', (row) => fixed(row.rss / MIB, 0), 'right'],
@@ -40,11 +42,28 @@ const STREAM_COLUMNS = [
   ['MiB/s', (row) => fixed(row.value, 0), 'right'],
   ['spread', (row) => percent(row.spread), 'right'],
   ['× direct', (row) => times(row.xDirect), 'right'],
-  ['× best peer', (row) => times(row.xPeer), 'right'],
+  ['× best peer', (row) => peerRatio(row), 'right'],
   ['peak RSS growth MiB', (row) => fixed(row.rssGrowth / MIB, 1), 'right'],
   ['RSS before MiB', (row) => fixed(row.rssBefore / MIB, 0), 'right'],
   ['others', (row) => `${fixed(row.others, 0)} %`, 'right'],
   ['errors', (row) => (row.errors.length === 0 ? '0' : row.errors.join('; ')), 'left'],
+]
+
+/** @type {Column[]} */
+const WS_COLUMNS = [
+  ['target', (row) => row.target.id, 'left'],
+  ['framework', (row) => row.target.framework, 'left'],
+  ['round trips/s', (row) => fixed(row.value, 0), 'right'],
+  ['spread', (row) => percent(row.spread), 'right'],
+  ['p50 ms', (row) => fixed(row.p50, 2), 'right'],
+  ['p99 ms', (row) => fixed(row.p99, 2), 'right'],
+  ['errors', (row) => String(row.errors), 'right'],
+  ['× direct', (row) => times(row.xDirect), 'right'],
+  ['× best peer', (row) => peerRatio(row), 'right'],
+  ['CPU', (row) => `${fixed(row.cpu, 0)} %`, 'right'],
+  ['CPU µs/round trip', (row) => fixed(row.cpuPerRoundTrip, 1), 'right'],
+  ['RSS MiB', (row) => fixed(row.rss / MIB, 0), 'right'],
+  ['others', (row) => `${fixed(row.others, 0)} %`, 'right'],
 ]
 
 /** @type {Column[]} */
@@ -57,7 +76,7 @@ const FAILURE_COLUMNS = [
   ['p99 ms', (row) => fixed(row.p99, 0), 'right'],
   ['statuses', (row) => statuses(row.statuses), 'left'],
   ['errors', (row) => String(row.errors), 'right'],
-  ['× best peer', (row) => times(row.xPeer), 'right'],
+  ['× best peer', (row) => peerRatio(row), 'right'],
   ['sockets before → after', (row) => sockets(row.sockets), 'left'],
   ['others', (row) => `${fixed(row.others, 0)} %`, 'right'],
 ]
@@ -78,6 +97,17 @@ const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits)
 const times = (ratio) => (ratio === undefined || !Number.isFinite(ratio) ? '—' : `${ratio.toFixed(2)}×`)
 /** @param {number} ratio */
 const percent = (ratio) => (Number.isFinite(ratio) ? `±${((ratio / 2) * 100).toFixed(0)} %` : '—')
+
+/**
+ * The ratio to the best peer, naming that peer when it is on another framework (a framework with
+ * no peer in the case, see addRatios).
+ *
+ * @param {{ target: import('../cases/targets.mjs').Target, xPeer?: number, peer?: import('../cases/targets.mjs').Target }} row
+ */
+function peerRatio(row) {
+  const ratio = times(row.xPeer)
+  return row.peer !== undefined && row.peer.framework !== row.target.framework ? `${ratio} ${row.peer.id}` : ratio
+}
 
 /** @param {Record<string, number>} counts @returns {string} */
 function statuses(counts) {

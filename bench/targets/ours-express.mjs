@@ -1,4 +1,5 @@
-// Ours on Express, as the README's quick start mounts it: under /api, before any body parser.
+// Ours on Express, as the README's quick start mounts it: under /api, before any body parser, and
+// the server's upgrade hook (the README's one line for WebSockets; it does nothing for plain HTTP).
 import { gatewayMiddleware } from '@gateway-middleware/express'
 import express from 'express'
 import { serveChild } from '../processes/serveChild.mjs'
@@ -6,5 +7,8 @@ import { targetConfig } from '../processes/targetConfig.mjs'
 
 const { upstream, gatewayOptions } = targetConfig()
 const app = express()
-app.use('/api', gatewayMiddleware({ target: upstream, ...gatewayOptions }))
-serveChild(app.listen(0, '127.0.0.1'))
+const middleware = gatewayMiddleware({ target: upstream, ...gatewayOptions })
+app.use('/api', middleware)
+const server = app.listen(0, '127.0.0.1')
+server.on('upgrade', middleware.upgrade)
+serveChild(server)

@@ -1,4 +1,4 @@
-// Ours on Fastify, as the README registers it: the plugin with a prefix.
+// Ours on Fastify, as the README registers it: the plugin with a prefix (WebSockets need nothing more).
 import { gatewayPlugin } from '@gateway-middleware/fastify'
 import Fastify from 'fastify'
 import { serveChild } from '../processes/serveChild.mjs'

@@ -1,4 +1,5 @@
-// Ours on Koa, as the README mounts it: under koa-mount, before any body parser.
+// Ours on Koa, as the README mounts it: under koa-mount, before any body parser, and the server's
+// upgrade hook (the README's one line for WebSockets; it does nothing for plain HTTP).
 import { gatewayMiddleware } from '@gateway-middleware/koa'
 import Koa from 'koa'
 import mount from 'koa-mount'
@@ -7,5 +8,8 @@ import { targetConfig } from '../processes/targetConfig.mjs'
 
 const { upstream, gatewayOptions } = targetConfig()
 const app = new Koa()
-app.use(mount('/api', gatewayMiddleware({ target: upstream, ...gatewayOptions })))
-serveChild(app.listen(0, '127.0.0.1'))
+const middleware = gatewayMiddleware({ target: upstream, ...gatewayOptions })
+app.use(mount('/api', middleware))
+const server = app.listen(0, '127.0.0.1')
+server.on('upgrade', middleware.upgrade)
+serveChild(server)
