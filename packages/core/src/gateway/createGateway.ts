@@ -12,6 +12,7 @@ import { RetryBudget } from '../policy/RetryBudget.js'
 import { proxy } from '../proxy/proxy.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
+import { AdaptiveLimiter } from '../targets/AdaptiveLimiter.js'
 import { Circuit } from '../targets/Circuit.js'
 import { HealthChecker } from '../targets/HealthChecker.js'
 import { type HealthReport, healthReport } from '../targets/healthReport.js'
@@ -88,8 +89,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           : new Circuit(resolved.circuit, (state, restMs) => {
               if (events.wants.health) events.health({ target: target.origin, state, restMs })
             }),
+      ...queueFor(resolved),
       state: new TargetState(),
-      queue: new TargetQueue(resolved.concurrency, resolved.queueLimit),
     })),
   )
   const checks =
@@ -147,6 +148,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       return closing
     },
   }
+}
+
+/** The gateway's queue in front of a target's pool, with the adaptive limiter that moves it when asked for. */
+function queueFor(options: ResolvedOptions): { queue: TargetQueue; limiter: AdaptiveLimiter | undefined } {
+  const queue = new TargetQueue(options.concurrency, options.queueLimit)
+  return { queue, limiter: options.adaptive === undefined ? undefined : new AdaptiveLimiter(queue, options.adaptive) }
 }
 
 /** undici connect options: the connect timeout as a backstop, and TLS verified by default. */

@@ -57,3 +57,7 @@ export const DEFAULT_HEALTH_CHECK_TIMEOUT_MS = 2_000
 export const DEFAULT_QUEUE_TIMEOUT_MS = 1_000
 /** Most requests waiting in the gateway's queue for one target. */
 export const DEFAULT_QUEUE_LIMIT = 1024
+/** Where `concurrency: 'adaptive'` starts, per target. */
+export const DEFAULT_ADAPTIVE_INITIAL_LIMIT = 10
+/** The lowest `concurrency: 'adaptive'` goes, per target. */
+export const DEFAULT_ADAPTIVE_MIN_LIMIT = 2

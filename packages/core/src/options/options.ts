@@ -245,10 +245,12 @@ export interface GatewayOptions {
    * Proxy mode: most requests under way to one target at a time (below `pool.connections`, which
    * bounds it anyway); the rest wait in the gateway's queue (`timeout.queue`, `limits.queue`), then
    * get 503 `connection_limit_reached`. A fixed limit keeps an overloaded upstream working on what
-   * it can finish instead of a queue of requests nobody waits for any more.
+   * it can finish instead of a queue of requests nobody waits for any more. `'adaptive'` finds and
+   * keeps the limit by measuring (Netflix's gradient2: the target's long-term latency against its
+   * recent latency), between 2 and `pool.connections`, starting at 10.
    * @default undefined (pool.connections is the limit)
    */
-  concurrency?: number
+  concurrency?: number | 'adaptive'
   /** Upstream connection pool. */
   pool?: PoolOptions
   /** TLS to `https:` targets. */

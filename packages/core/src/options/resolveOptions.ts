@@ -3,7 +3,10 @@ import { type ResolvedErrorPages, resolveErrorPages } from '../error-pages/resol
 import { type FailureCode, isFailureCode } from '../errors/failures.js'
 import { optionError } from '../errors/optionError.js'
 import type { GatewayLogger } from '../observe/GatewayLogger.js'
+import type { AdaptiveLimitSettings } from '../policy/adaptiveLimit.js'
 import {
+  DEFAULT_ADAPTIVE_INITIAL_LIMIT,
+  DEFAULT_ADAPTIVE_MIN_LIMIT,
   DEFAULT_ALLOW_TRACE,
   DEFAULT_CIRCUIT_FAILURES,
   DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS,
@@ -116,6 +119,8 @@ export interface ResolvedOptions {
   readonly concurrency: number
   /** Most requests waiting in the queue for one target. */
   readonly queueLimit: number
+  /** `concurrency: 'adaptive'`: its bounds and start; `undefined` for a fixed limit. */
+  readonly adaptive: AdaptiveLimitSettings | undefined
 }
 
 /** The health check settings, resolved. */
@@ -272,9 +277,19 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     logger: resolveLogger(input.logger),
     healthCheck: resolveHealthCheck(input.healthCheck),
     concurrency: Math.min(
-      positiveInteger(input.concurrency, 'concurrency', Number.MAX_SAFE_INTEGER),
+      input.concurrency === 'adaptive'
+        ? Number.MAX_SAFE_INTEGER
+        : positiveInteger(input.concurrency, 'concurrency', Number.MAX_SAFE_INTEGER),
       positiveInteger(pool.connections, 'pool.connections', DEFAULT_CONNECTIONS),
     ),
+    adaptive:
+      input.concurrency === 'adaptive'
+        ? Object.freeze({
+            initial: DEFAULT_ADAPTIVE_INITIAL_LIMIT,
+            min: DEFAULT_ADAPTIVE_MIN_LIMIT,
+            max: positiveInteger(pool.connections, 'pool.connections', DEFAULT_CONNECTIONS),
+          })
+        : undefined,
     queueLimit: resolveQueueLimit(input.limits),
   })
 }

@@ -18,9 +18,23 @@ export class TargetQueue {
   private readonly waiting: Waiter[] = []
 
   constructor(
-    private readonly limit: number,
+    private limit: number,
     private readonly maxWaiting: number,
   ) {}
+
+  /** Change the limit (an adaptive one moves); places freed by a rise go to those in line. */
+  setLimit(limit: number): void {
+    this.limit = Math.max(1, limit)
+    while (this.active < this.limit && this.waiting.length > 0) {
+      this.active++
+      ;(this.waiting[0] as Waiter).grant()
+    }
+  }
+
+  /** The limit now. */
+  get currentLimit(): number {
+    return this.limit
+  }
 
   /** Requests dispatched now. */
   get inFlight(): number {

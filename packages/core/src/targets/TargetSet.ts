@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { ResolvedTarget } from '../options/resolveOptions.js'
+import type { AdaptiveLimiter } from './AdaptiveLimiter.js'
 import type { Circuit } from './Circuit.js'
 import type { TargetQueue } from './TargetQueue.js'
 import type { TargetState } from './TargetState.js'
@@ -14,6 +15,8 @@ export interface Destination {
   readonly state: TargetState
   /** The gateway's queue in front of the pool (proxy mode); `undefined`: none. */
   readonly queue?: TargetQueue | undefined
+  /** `concurrency: 'adaptive'`: moves the queue's limit with the target's latency. */
+  readonly limiter?: AdaptiveLimiter | undefined
 }
 
 /**

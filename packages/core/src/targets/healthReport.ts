@@ -15,6 +15,10 @@ export interface TargetHealth {
   readonly lastFailure?: string
   /** Attempts in flight to it now. */
   readonly inFlight: number
+  /** Requests waiting in the gateway's queue for it now. */
+  readonly queued: number
+  /** How many requests may be under way to it at a time (with `concurrency: 'adaptive'`, the limit found now). */
+  readonly limit?: number
 }
 
 /** What `health()` reports, for readiness endpoints. */
@@ -44,6 +48,8 @@ export function healthReport(
       ...(probed ? { probe: state.failingProbe ? 'failing' : 'passing' } : {}),
       ...(state.lastFailure === undefined ? {} : { lastFailure: proxyStatusType(state.lastFailure) }),
       inFlight: state.inFlight,
+      queued: destination.queue?.queued ?? 0,
+      ...(destination.queue === undefined ? {} : { limit: destination.queue.currentLimit }),
     }
   })
   const status = destinations.length === 0 || targets.some((t) => t.state !== 'ejected') ? 'pass' : 'fail'

@@ -24,9 +24,13 @@ export class AttemptRecord implements PhaseRecord {
   /** The target queue place this attempt holds until its exchange ends. */
   private place: TargetQueue | undefined
 
+  /** When the attempt got its place in the target's queue (`started` without a queue). */
+  dispatched: number = this.started
+
   /** Hold a place of the target's queue until {@link finished}. */
   hold(queue: TargetQueue): void {
     this.place = queue
+    this.dispatched = performance.now()
   }
 
   /** The exchange ended (complete, failed, abandoned or switched protocols): its queue place is free. */

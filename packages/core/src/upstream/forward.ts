@@ -177,6 +177,7 @@ async function attemptAt<R>(
   try {
     const response = await plan.send(attempt)
     plan.shape.started(response, attempt)
+    destination.limiter?.observe((attempt.firstByte ?? performance.now()) - attempt.dispatched, false)
     circuit?.succeeded()
     settled = { response }
   } catch (error) {
@@ -188,6 +189,9 @@ async function attemptAt<R>(
     }
     attempt.ended = performance.now()
     state.lastFailure = error.code
+    if (error.code === 'http_response_timeout' || error.code === 'connection_timeout') {
+      destination.limiter?.observe(0, true)
+    }
     if (FAILURES[error.code].ejects) circuit?.failed(Date.now())
     else circuit?.succeeded()
     if (events.wants.failure) {
