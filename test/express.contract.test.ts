@@ -8,6 +8,7 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
 import { logContract } from './contract/logContract.js'
+import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
@@ -59,6 +60,7 @@ describe('express', () => {
   proxyContract(buildExpress)
   logContract(buildExpress)
   healthContract(buildExpress)
+  outlierContract(buildExpress)
   serverTimingContract(buildExpress)
   websocketContract(buildExpress, { upgradeHook: true })
   bodyParserContract(buildExpress)

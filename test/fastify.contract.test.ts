@@ -6,6 +6,7 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
 import { logContract } from './contract/logContract.js'
+import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { websocketContract } from './contract/websocketContract.js'
@@ -50,6 +51,7 @@ describe('fastify', () => {
   proxyContract(buildFastify)
   logContract(buildFastify)
   healthContract(buildFastify)
+  outlierContract(buildFastify)
   serverTimingContract(buildFastify)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)

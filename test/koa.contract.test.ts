@@ -11,6 +11,7 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
 import { logContract } from './contract/logContract.js'
+import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
@@ -70,6 +71,7 @@ describe('koa', () => {
   proxyContract(buildKoa)
   logContract(buildKoa)
   healthContract(buildKoa)
+  outlierContract(buildKoa)
   serverTimingContract(buildKoa)
   websocketContract(buildKoa, { upgradeHook: true })
   bodyParserContract(buildKoa)

@@ -61,3 +61,5 @@ export const DEFAULT_QUEUE_LIMIT = 1024
 export const DEFAULT_ADAPTIVE_INITIAL_LIMIT = 10
 /** The lowest `concurrency: 'adaptive'` goes, per target. */
 export const DEFAULT_ADAPTIVE_MIN_LIMIT = 2
+/** Most targets ejected at once for their answers (Envoy's `max_ejection_percent` is 10; with few targets, half). */
+export const DEFAULT_CIRCUIT_MAX_EJECTION_PERCENT = 50

@@ -142,6 +142,18 @@ export interface CircuitOptions {
    * @default 30000
    */
   maxHalfOpenAfter?: number
+  /**
+   * Outlier detection on answers (opt-in, as Envoy's): this many consecutive 5xx answers eject a
+   * target too, within `maxEjectionPercent`. `0`: answers never eject.
+   * @default 0
+   */
+  consecutive5xx?: number
+  /**
+   * Most targets ejected at once for their answers, as a percentage of all; the last healthy target
+   * is never ejected for answers alone.
+   * @default 50
+   */
+  maxEjectionPercent?: number
 }
 
 /** Upgraded connections (WebSocket) in proxy mode. */

@@ -10,6 +10,7 @@ import {
   DEFAULT_ALLOW_TRACE,
   DEFAULT_CIRCUIT_FAILURES,
   DEFAULT_CIRCUIT_HALF_OPEN_AFTER_MS,
+  DEFAULT_CIRCUIT_MAX_EJECTION_PERCENT,
   DEFAULT_CIRCUIT_MAX_HALF_OPEN_AFTER_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_CONNECTIONS,
@@ -69,6 +70,10 @@ export interface ResolvedCircuit {
   readonly failures: number
   readonly halfOpenAfter: number
   readonly maxHalfOpenAfter: number
+  /** Consecutive 5xx answers that eject a target (`0`: answers never eject). */
+  readonly consecutive5xx: number
+  /** Most targets ejected at once for answers, as a percentage of all. */
+  readonly maxEjectionPercent: number
 }
 
 /** Options after defaults, validation and parsing; the request path reads only these. */
@@ -184,6 +189,8 @@ const CIRCUIT_KEYS = [
   'failures',
   'halfOpenAfter',
   'maxHalfOpenAfter',
+  'consecutive5xx',
+  'maxEjectionPercent',
 ] as const satisfies readonly (keyof CircuitOptions)[]
 /** Options that only mean something when proxying to a target. */
 const PROXY_ONLY = [
@@ -435,7 +442,19 @@ function resolveCircuit(value: unknown): ResolvedCircuit | undefined {
     failures: positiveInteger(circuit.failures, 'circuit.failures', DEFAULT_CIRCUIT_FAILURES),
     halfOpenAfter,
     maxHalfOpenAfter,
+    consecutive5xx: nonNegativeInteger(circuit.consecutive5xx, 'circuit.consecutive5xx', 0),
+    maxEjectionPercent: percentage(
+      circuit.maxEjectionPercent,
+      'circuit.maxEjectionPercent',
+      DEFAULT_CIRCUIT_MAX_EJECTION_PERCENT,
+    ),
   })
+}
+
+function percentage(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !(value >= 0 && value <= 100)) fail(name, 'a percentage from 0 to 100', value)
+  return value
 }
 
 function nonNegativeInteger(value: unknown, name: string, fallback: number): number {

@@ -7,6 +7,7 @@ import type { ResolvedCircuit } from '../options/resolveOptions.js'
  */
 export class Circuit {
   private consecutive = 0
+  private consecutive5xx = 0
   private rest: number
   private openUntil = 0
   private state: 'closed' | 'open' | 'half-open' = 'closed'
@@ -42,6 +43,29 @@ export class Circuit {
     this.state = 'closed'
     this.trialInFlight = false
     this.rest = this.settings.halfOpenAfter
+  }
+
+  /**
+   * An answer with `status` (outlier detection, when `consecutive5xx` is set): enough 5xx in a row
+   * eject the target, if `mayEject` allows one more ejection for answers.
+   */
+  answered(status: number, now: number, mayEject: () => boolean): void {
+    const threshold = this.settings.consecutive5xx
+    if (threshold === 0) return
+    if (status < 500) {
+      this.consecutive5xx = 0
+      return
+    }
+    this.consecutive5xx++
+    if (this.state === 'closed' && this.consecutive5xx >= threshold && mayEject()) {
+      this.consecutive5xx = 0
+      this.open(now)
+    }
+  }
+
+  /** Whether the target is out of the rotation now. */
+  ejected(now: number): boolean {
+    return this.state === 'open' && now < this.openUntil
   }
 
   /** A failure to connect. */

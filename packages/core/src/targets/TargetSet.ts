@@ -48,6 +48,17 @@ export class TargetSet {
     return fallback
   }
 
+  /**
+   * Whether one more target may be ejected for its answers: within `maxPercent` of all, and never the
+   * last one taking requests.
+   */
+  mayEjectForAnswers(now: number, maxPercent: number): boolean {
+    const all = this.destinations
+    let out = 0
+    for (const { circuit, state } of all) if (state.failingProbe || circuit?.ejected(now)) out++
+    return out + 1 < all.length && ((out + 1) * 100) / all.length <= maxPercent
+  }
+
   /** Milliseconds until some target may be tried again. */
   msUntilAvailable(now: number): number {
     let soonest = Number.POSITIVE_INFINITY

@@ -38,6 +38,8 @@ export interface ForwardPlan<R> {
   send(attempt: AttemptRecord): Promise<R>
   /** Whether another attempt could send the whole request body again. */
   replayable(): boolean
+  /** Whether one more target may be ejected for its answers (outlier detection); absent: never. */
+  mayEjectForAnswers?(): boolean
   /** The path sent to `destination`, and its origin, for events (the client's path without one). */
   where(destination: Destination | undefined): {
     readonly path: string
@@ -179,6 +181,9 @@ async function attemptAt<R>(
     plan.shape.started(response, attempt)
     destination.limiter?.observe((attempt.firstByte ?? performance.now()) - attempt.dispatched, false)
     circuit?.succeeded()
+    if (circuit !== undefined && plan.mayEjectForAnswers !== undefined) {
+      circuit.answered(plan.shape.status(response), Date.now(), plan.mayEjectForAnswers)
+    }
     settled = { response }
   } catch (error) {
     // the exchange ended with the failure (or never began): its queue place is free either way
