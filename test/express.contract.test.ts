@@ -7,6 +7,7 @@ import { bodyParserContract } from './contract/bodyParserContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
+import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
@@ -61,6 +62,7 @@ describe('express', () => {
   logContract(buildExpress)
   healthContract(buildExpress)
   outlierContract(buildExpress)
+  hedgeContract(buildExpress)
   serverTimingContract(buildExpress)
   websocketContract(buildExpress, { upgradeHook: true })
   bodyParserContract(buildExpress)

@@ -5,6 +5,7 @@ import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
+import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
@@ -52,6 +53,7 @@ describe('fastify', () => {
   logContract(buildFastify)
   healthContract(buildFastify)
   outlierContract(buildFastify)
+  hedgeContract(buildFastify)
   serverTimingContract(buildFastify)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)

@@ -10,6 +10,7 @@ import { bodyParserContract } from './contract/bodyParserContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
+import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
@@ -72,6 +73,7 @@ describe('koa', () => {
   logContract(buildKoa)
   healthContract(buildKoa)
   outlierContract(buildKoa)
+  hedgeContract(buildKoa)
   serverTimingContract(buildKoa)
   websocketContract(buildKoa, { upgradeHook: true })
   bodyParserContract(buildKoa)

@@ -21,7 +21,13 @@ describe("concurrency: 'adaptive' through real sockets", () => {
       setTimeout(() => res.end('ok'), upstream.delay)
     })
     const upstreamUrl = await listen(up)
-    const gateway = createGateway({ target: upstreamUrl, concurrency: 'adaptive', timeout: { queue: 5000 } })
+    // the ceiling (pool.connections) under the load's concurrency: the target is always busy at its limit
+    const gateway = createGateway({
+      target: upstreamUrl,
+      concurrency: 'adaptive',
+      pool: { connections: 24 },
+      timeout: { queue: 10_000 },
+    })
     const app = createServer((req, res) => {
       const request = fromNodeRequest(req, { url: req.url ?? '/', mountPath: '', signal: clientGoneSignal(res) })
       gateway.proxy(request).then((response) => response && writeResponse(res, response))
@@ -44,15 +50,15 @@ describe("concurrency: 'adaptive' through real sockets", () => {
         }),
       )
     }
-    await load(300, 24)
+    await load(300, 32)
     const fast = limit()
     expect(fast).toBeGreaterThan(10)
     upstream.delay = 150
-    await load(150, 24)
+    await load(200, 32)
     const slow = limit()
     expect(slow).toBeLessThan(fast)
     upstream.delay = 5
-    await load(600, 24)
+    await load(600, 32)
     expect(limit()).toBeGreaterThan(slow)
   })
 })

@@ -63,3 +63,5 @@ export const DEFAULT_ADAPTIVE_INITIAL_LIMIT = 10
 export const DEFAULT_ADAPTIVE_MIN_LIMIT = 2
 /** Most targets ejected at once for their answers (Envoy's `max_ejection_percent` is 10; with few targets, half). */
 export const DEFAULT_CIRCUIT_MAX_EJECTION_PERCENT = 50
+/** Methods hedged by default: their second copy cannot change the answer (not PUT or DELETE). */
+export const DEFAULT_HEDGE_METHODS: readonly string[] = Object.freeze(['GET', 'HEAD', 'OPTIONS'])

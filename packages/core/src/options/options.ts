@@ -263,6 +263,14 @@ export interface GatewayOptions {
    * @default undefined (pool.connections is the limit)
    */
   concurrency?: number | 'adaptive'
+  /**
+   * Proxy mode: hedged requests for the slow tail. When a request of one of `methods` has no
+   * response headers after `delay` ms, a second attempt goes out (to another target when there are
+   * several) and whichever answers first is used; the other is cancelled at once. Hedges count
+   * against the retry budget and never go with a body that cannot be replayed. Off unless configured.
+   * @default false
+   */
+  hedge?: { delay: number; methods?: string[] } | false
   /** Upstream connection pool. */
   pool?: PoolOptions
   /** TLS to `https:` targets. */

@@ -3,7 +3,6 @@ import { type ResolvedErrorPages, resolveErrorPages } from '../error-pages/resol
 import { type FailureCode, isFailureCode } from '../errors/failures.js'
 import { optionError } from '../errors/optionError.js'
 import type { GatewayLogger } from '../observe/GatewayLogger.js'
-import type { AdaptiveLimitSettings } from '../policy/adaptiveLimit.js'
 import {
   DEFAULT_ADAPTIVE_INITIAL_LIMIT,
   DEFAULT_ADAPTIVE_MIN_LIMIT,
@@ -18,6 +17,7 @@ import {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_HEALTH_CHECK_INTERVAL_MS,
   DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+  DEFAULT_HEDGE_METHODS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_PROXY_NAME,
@@ -124,8 +124,17 @@ export interface ResolvedOptions {
   readonly concurrency: number
   /** Most requests waiting in the queue for one target. */
   readonly queueLimit: number
+  /** Hedged requests: after how long, for which methods; `undefined`: off. */
+  readonly hedge: { readonly delay: number; readonly methods: ReadonlySet<string> } | undefined
   /** `concurrency: 'adaptive'`: its bounds and start; `undefined` for a fixed limit. */
   readonly adaptive: AdaptiveLimitSettings | undefined
+}
+
+/** The bounds and the start of an adaptive limit. */
+export interface AdaptiveLimitSettings {
+  readonly initial: number
+  readonly min: number
+  readonly max: number
 }
 
 /** The health check settings, resolved. */
@@ -155,6 +164,7 @@ const TOP_KEYS = [
   'serverTiming',
   'healthCheck',
   'concurrency',
+  'hedge',
   'trustProxy',
   'proxyName',
   'rewriteRequestHeaders',
@@ -200,6 +210,7 @@ const PROXY_ONLY = [
   'serverTiming',
   'healthCheck',
   'concurrency',
+  'hedge',
   'trustProxy',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
@@ -298,6 +309,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
           })
         : undefined,
     queueLimit: resolveQueueLimit(input.limits),
+    hedge: resolveHedge(input.hedge),
   })
 }
 
@@ -406,6 +418,21 @@ function resolveUpgrade(value: unknown): ResolvedUpgrade | undefined {
   return Object.freeze({
     protocols: new Set([...DEFAULT_UPGRADE_PROTOCOLS, ...names]),
     idle: timeoutMs(upgrade.idle ?? false, 'upgrade.idle', 0),
+  })
+}
+
+function resolveHedge(value: unknown): ResolvedOptions['hedge'] {
+  if (value === undefined || value === false) return undefined
+  const hedge = plainObject(value, 'hedge')
+  checkKeys(hedge, ['delay', 'methods'], 'hedge.')
+  const methods = hedge.methods ?? DEFAULT_HEDGE_METHODS
+  if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string' || !/^[A-Za-z]+$/.test(m))) {
+    fail('hedge.methods', "a list of HTTP methods such as ['GET']", methods)
+  }
+  if (hedge.delay === undefined) fail('hedge.delay', 'a positive integer of milliseconds', undefined)
+  return Object.freeze({
+    delay: positiveInteger(hedge.delay, 'hedge.delay', 0),
+    methods: new Set((methods as string[]).map((m) => m.toUpperCase())),
   })
 }
 

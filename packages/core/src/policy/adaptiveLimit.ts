@@ -1,3 +1,7 @@
+import type { AdaptiveLimitSettings } from '../options/resolveOptions.js'
+
+export type { AdaptiveLimitSettings }
+
 /**
  * The adaptive concurrency limit of one target, as Netflix's concurrency-limits `Gradient2Limit`
  * finds it: the limit follows the ratio of the target's long-term latency to its recent latency.
@@ -19,13 +23,6 @@ export interface AdaptiveLimitState {
   readonly longRtt: number
   /** Exponential average over the last few samples (ms). */
   readonly shortRtt: number
-}
-
-/** The bounds and the start of an adaptive limit. */
-export interface AdaptiveLimitSettings {
-  readonly initial: number
-  readonly min: number
-  readonly max: number
 }
 
 /** Samples the long-term average spans (gradient2's default long window). */

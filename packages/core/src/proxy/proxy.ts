@@ -156,6 +156,7 @@ class ProxiedRequest {
       },
       replayable: () => bodyReplayable(body),
       where: (destination) => this.where(destination),
+      hedgeAfter: options.hedge?.methods.has(method) ? options.hedge.delay : undefined,
       mayEjectForAnswers: () => targets.mayEjectForAnswers(Date.now(), options.circuit?.maxEjectionPercent ?? 0),
     })
     // no retry is possible once response headers arrived: stop keeping the body

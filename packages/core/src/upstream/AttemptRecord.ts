@@ -1,5 +1,6 @@
 import type { GatewayError } from '../errors/GatewayError.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
+import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { TargetQueue } from '../targets/TargetQueue.js'
 import type { Destination } from '../targets/TargetSet.js'
 
@@ -20,6 +21,9 @@ export class AttemptRecord implements PhaseRecord {
     readonly number: number,
     private readonly onLateFailure: (error: GatewayError, attempt: AttemptRecord) => void,
   ) {}
+
+  /** A signal of the attempt's own (a hedged attempt can be cancelled alone); `undefined`: the request's. */
+  signal: AbortSignalLike | undefined = undefined
 
   /** The target queue place this attempt holds until its exchange ends. */
   private place: TargetQueue | undefined

@@ -1,52 +1,15 @@
-import { FAILURES } from '../errors/failures.js'
 import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { RetryTicket } from '../policy/RetryBudget.js'
 import { type AttemptOutcome, retryDelay } from '../policy/retryDelay.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { Destination } from '../targets/TargetSet.js'
 import { AttemptRecord } from './AttemptRecord.js'
+import { attemptAt, type Settled } from './attemptAt.js'
+import type { ForwardPlan } from './ForwardPlan.js'
 import type { GatewayContext } from './GatewayContext.js'
+import { hedgedAttempt } from './hedged.js'
 
-/**
- * How the attempt loop reads the kind of response an attempt resolves with: undici's dispatch
- * (the proxy, `request()`) and undici's `fetch` (`fetch()`) answer in different shapes.
- */
-export interface ResponseShape<R> {
-  status(response: R): number
-  retryAfter(response: R): string | undefined
-  /** Note that the response headers arrived (undici's dispatch records it itself). */
-  started(response: R, attempt: AttemptRecord): void
-  /** Let go of a response that is retried: read or cancel it, so its connection is freed. Never rejects. */
-  discard(response: R): Promise<void>
-}
-
-/** One request to forward, with everything its attempts need. */
-export interface ForwardPlan<R> {
-  readonly method: string
-  readonly idempotencyKey: boolean
-  /** `performance.now()` by which response headers must have arrived, over all attempts. */
-  readonly deadline: number
-  /** Aborts the request: an attempt in flight, and a retry's wait. */
-  readonly signal: AbortSignalLike
-  readonly shape: ResponseShape<R>
-  /** The next destination (another than `avoid` when there is one), or the failure when none is available. */
-  pick(avoid: Destination | undefined): Destination | GatewayError
-  /**
-   * Make one attempt. Resolves at the response headers; rejects with a `GatewayError` for an upstream
-   * failure, with the signal's reason when aborted, and with any other error for a bug.
-   */
-  send(attempt: AttemptRecord): Promise<R>
-  /** Whether another attempt could send the whole request body again. */
-  replayable(): boolean
-  /** Whether one more target may be ejected for its answers (outlier detection); absent: never. */
-  mayEjectForAnswers?(): boolean
-  /** The path sent to `destination`, and its origin, for events (the client's path without one). */
-  where(destination: Destination | undefined): {
-    readonly path: string
-    readonly target: string
-    readonly requestId?: string
-  }
-}
+export type { ForwardPlan, ResponseShape } from './ForwardPlan.js'
 
 /** The response that came back, where from, and on which attempt. */
 export interface Forwarded<R> {
@@ -54,11 +17,6 @@ export interface Forwarded<R> {
   readonly destination: Destination
   readonly attempt: number
 }
-
-/** What one attempt came to: a response, or an upstream failure. */
-type Settled<R> =
-  | { readonly response: R; readonly failure?: undefined }
-  | { readonly response?: undefined; readonly failure: GatewayError }
 
 /**
  * The one attempt loop, for the proxy, guard mode's `request()` and its `fetch()` alike: send a
@@ -90,15 +48,25 @@ export async function forward<R>(context: GatewayContext, plan: ForwardPlan<R>):
         throw destination
       }
       let settled: Settled<R>
+      const record = new AttemptRecord(destination, attempt, lateFailure)
+      let settledBy = record
       try {
-        settled = await attemptAt(context, plan, new AttemptRecord(destination, attempt, lateFailure))
+        if (plan.hedgeAfter === undefined) settled = await attemptAt(context, plan, record)
+        else {
+          const hedged = await hedgedAttempt(context, plan, record, plan.hedgeAfter, (at, number) => {
+            return new AttemptRecord(at, number, lateFailure)
+          })
+          settled = hedged.settled
+          settledBy = hedged.record
+          attempt += hedged.used - 1
+        }
       } finally {
         ticket?.release()
         ticket = undefined
       }
       const { response, failure } = settled
       if (response !== undefined && (retry === undefined || !retry.statusCodes.has(plan.shape.status(response)))) {
-        return { response, destination, attempt }
+        return { response, destination: settledBy.destination, attempt: settledBy.number }
       }
       const outcome: AttemptOutcome =
         response !== undefined
@@ -120,7 +88,7 @@ export async function forward<R>(context: GatewayContext, plan: ForwardPlan<R>):
             )
       ticket = delay === undefined ? undefined : budget === undefined ? NO_BUDGET : budget.acquire()
       if (delay === undefined || ticket === undefined) {
-        if (response !== undefined) return { response, destination, attempt }
+        if (response !== undefined) return { response, destination: settledBy.destination, attempt: settledBy.number }
         throw failure
       }
       if (response !== undefined) await plan.shape.discard(response)
@@ -144,80 +112,6 @@ export async function forward<R>(context: GatewayContext, plan: ForwardPlan<R>):
 
 /** Retries off the budget (none configured): a ticket with nothing to release. */
 const NO_BUDGET: RetryTicket = { release() {} }
-
-/**
- * One attempt at a destination, with its passive health told (a failure to connect counts against
- * the target, an answer or a later failure for it, an abort neither) and its outcome announced.
- * Rejects only for an abort or a bug; an upstream failure is told and settles as `{ failure }`.
- */
-async function attemptAt<R>(
-  context: GatewayContext,
-  plan: ForwardPlan<R>,
-  attempt: AttemptRecord,
-): Promise<Settled<R>> {
-  const { destination } = attempt
-  const { events } = context
-  const queue = destination.queue
-  if (queue !== undefined) {
-    // the gateway's own limit: waiting for a place is never the upstream's failure (no circuit, no ejection)
-    const waitMs = Math.min(context.options.timeout.queue, plan.deadline - performance.now())
-    if (!queue.tryTake() && !(await queue.wait(waitMs, plan.signal))) {
-      const error = new GatewayError('connection_limit_reached', { phase: 'connect', retryAfter: 1 })
-      attempt.ended = performance.now()
-      if (events.wants.failure) {
-        events.failure(error, { method: plan.method, ...plan.where(destination), attempt: attempt.number })
-      }
-      return { failure: error }
-    }
-    attempt.hold(queue)
-  }
-  const circuit = destination.circuit
-  circuit?.claim(Date.now())
-  const state = destination.state
-  state.inFlight++
-  let settled: Settled<R>
-  try {
-    const response = await plan.send(attempt)
-    plan.shape.started(response, attempt)
-    destination.limiter?.observe((attempt.firstByte ?? performance.now()) - attempt.dispatched, false)
-    circuit?.succeeded()
-    if (circuit !== undefined && plan.mayEjectForAnswers !== undefined) {
-      circuit.answered(plan.shape.status(response), Date.now(), plan.mayEjectForAnswers)
-    }
-    settled = { response }
-  } catch (error) {
-    // the exchange ended with the failure (or never began): its queue place is free either way
-    attempt.finished()
-    if (!isGatewayError(error) || plan.signal.aborted) {
-      circuit?.released()
-      throw error
-    }
-    attempt.ended = performance.now()
-    state.lastFailure = error.code
-    if (error.code === 'http_response_timeout' || error.code === 'connection_timeout') {
-      destination.limiter?.observe(0, true)
-    }
-    if (FAILURES[error.code].ejects) circuit?.failed(Date.now())
-    else circuit?.succeeded()
-    if (events.wants.failure) {
-      events.failure(error, { method: plan.method, ...plan.where(destination), attempt: attempt.number })
-    }
-    settled = { failure: error }
-  } finally {
-    state.inFlight--
-  }
-  if (events.wants.attempt) {
-    events.attempt({
-      method: plan.method,
-      ...plan.where(destination),
-      attempt: attempt.number,
-      status: settled.response === undefined ? undefined : plan.shape.status(settled.response),
-      error: settled.failure,
-      phases: attempt,
-    })
-  }
-  return settled
-}
 
 /** Wait `ms`, or reject with the signal's reason when it aborts first. */
 function sleep(ms: number, signal: AbortSignalLike): Promise<void> {

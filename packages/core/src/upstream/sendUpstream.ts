@@ -38,7 +38,7 @@ export function sendUpstream(
     request: dispatchOptions(route, attemptBody(body)),
     timeout: attempts.timeout,
     deadline: attempts.deadline,
-    signal: attempts.signal,
+    signal: attempt.signal ?? attempts.signal,
     attempt,
     bodyPending: () => bodyPending(body),
   })
