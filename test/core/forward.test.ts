@@ -71,6 +71,7 @@ function planOf(
     },
     replayable: () => true,
     where: (at) => ({ path: '/p', target: at?.target.origin ?? '' }),
+    clientHeaders: undefined,
     ...overrides,
   }
 }

@@ -17,6 +17,7 @@ export { type FailurePhase, GatewayError, isGatewayError } from './errors/Gatewa
 export type { FailureContext, RetryContext } from './events/FailureContext.js'
 export type {
   AttemptEvent,
+  AttemptStartEvent,
   DepartureEvent,
   GatewayObserver,
   HealthEvent,

@@ -156,6 +156,7 @@ class ProxiedRequest {
       },
       replayable: () => bodyReplayable(body),
       where: (destination) => this.where(destination),
+      clientHeaders: request.rawHeaders,
     })
     // no retry is possible once response headers arrived: stop keeping the body
     body?.stopKeeping()

@@ -38,6 +38,8 @@ export interface ForwardPlan<R> {
   send(attempt: AttemptRecord): Promise<R>
   /** Whether another attempt could send the whole request body again. */
   replayable(): boolean
+  /** The client's request header lines as received, for observers (a tracer's incoming `traceparent`). */
+  readonly clientHeaders: readonly string[] | undefined
   /** The path sent to `destination`, and its origin, for events (the client's path without one). */
   where(destination: Destination | undefined): {
     readonly path: string
@@ -145,8 +147,8 @@ const NO_BUDGET: RetryTicket = { release() {} }
 
 /**
  * One attempt at a destination, with its passive health told (a failure to connect counts against
- * the target, an answer or a later failure for it, an abort neither) and its outcome announced.
- * Rejects only for an abort or a bug; an upstream failure is told and settles as `{ failure }`.
+ * the target, an answer or a later failure for it, an abort neither), its start and its outcome
+ * announced. Rejects only for an abort or a bug; an upstream failure is told and settles as `{ failure }`.
  */
 async function attemptAt<R>(
   context: GatewayContext,
@@ -157,6 +159,16 @@ async function attemptAt<R>(
   const { events } = context
   const circuit = destination.circuit
   circuit?.claim(Date.now())
+  if (events.wants.attemptStart) {
+    events.attemptStart({
+      method: plan.method,
+      ...plan.where(destination),
+      attempt: attempt.number,
+      phases: attempt,
+      clientHeaders: plan.clientHeaders,
+      setHeader: (name, value) => attempt.setHeader(name, value),
+    })
+  }
   let settled: Settled<R>
   try {
     const response = await plan.send(attempt)
@@ -166,6 +178,11 @@ async function attemptAt<R>(
   } catch (error) {
     if (!isGatewayError(error) || plan.signal.aborted) {
       circuit?.released()
+      if (events.wants.attempt) {
+        attempt.ended ??= performance.now()
+        const aborted = plan.signal.aborted
+        announce(context, plan, attempt, undefined, aborted && isGatewayError(error) ? error : undefined, aborted)
+      }
       throw error
     }
     attempt.ended = performance.now()
@@ -177,16 +194,30 @@ async function attemptAt<R>(
     settled = { failure: error }
   }
   if (events.wants.attempt) {
-    events.attempt({
-      method: plan.method,
-      ...plan.where(destination),
-      attempt: attempt.number,
-      status: settled.response === undefined ? undefined : plan.shape.status(settled.response),
-      error: settled.failure,
-      phases: attempt,
-    })
+    const status = settled.response === undefined ? undefined : plan.shape.status(settled.response)
+    announce(context, plan, attempt, status, settled.failure, false)
   }
   return settled
+}
+
+/** Announce how an attempt ended. */
+function announce<R>(
+  { events }: GatewayContext,
+  plan: ForwardPlan<R>,
+  attempt: AttemptRecord,
+  status: number | undefined,
+  error: GatewayError | undefined,
+  aborted: boolean,
+): void {
+  events.attempt({
+    method: plan.method,
+    ...plan.where(attempt.destination),
+    attempt: attempt.number,
+    status,
+    error,
+    aborted,
+    phases: attempt,
+  })
 }
 
 /** Wait `ms`, or reject with the signal's reason when it aborts first. */
