@@ -10,6 +10,7 @@ import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
+import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
 const buildExpress: BuildApp = async (mountPath, options, setup) => {
@@ -54,6 +55,7 @@ describe('express', () => {
   proxyContract(buildExpress)
   logContract(buildExpress)
   serverTimingContract(buildExpress)
+  telemetryContract(buildExpress, buildExpressGuard)
   websocketContract(buildExpress, { upgradeHook: true })
   bodyParserContract(buildExpress)
   graceArgumentContract(buildExpress)

@@ -7,6 +7,7 @@ import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/
 import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
+import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
 const buildFastify: BuildApp = async (mountPath, options, setup) => {
@@ -45,6 +46,7 @@ describe('fastify', () => {
   proxyContract(buildFastify)
   logContract(buildFastify)
   serverTimingContract(buildFastify)
+  telemetryContract(buildFastify, buildFastifyGuard)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)
   attemptLoopContract(buildFastify, buildFastifyGuard)

@@ -13,6 +13,7 @@ import { logContract } from './contract/logContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
+import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
 const buildKoa: BuildApp = async (mountPath, options, setup) => {
@@ -65,6 +66,7 @@ describe('koa', () => {
   proxyContract(buildKoa)
   logContract(buildKoa)
   serverTimingContract(buildKoa)
+  telemetryContract(buildKoa, buildKoaGuard)
   websocketContract(buildKoa, { upgradeHook: true })
   bodyParserContract(buildKoa)
   graceArgumentContract(buildKoa)

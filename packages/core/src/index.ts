@@ -30,12 +30,14 @@ export type { ClientRequestOptions, ClientResponse, GatewayClient } from './guar
 export type { HeaderRecord } from './http/headerRecord.js'
 export type { GatewayLogger } from './observe/GatewayLogger.js'
 export type { LoggedTimings } from './observe/logObserver.js'
+export type { MeterProviderLike, TracerProviderLike } from './observe/TelemetryProviders.js'
 export * from './options/defaults.js'
 export type {
   CircuitOptions,
   GatewayOptions,
   PoolOptions,
   RetryOptions,
+  TelemetryOptions,
   TimeoutMs,
   TimeoutOptions,
   TlsOptions,
