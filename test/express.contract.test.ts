@@ -13,6 +13,7 @@ import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
+import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
 const buildExpress: BuildApp = async (mountPath, options, setup) => {
@@ -64,6 +65,7 @@ describe('express', () => {
   outlierContract(buildExpress)
   hedgeContract(buildExpress)
   serverTimingContract(buildExpress)
+  telemetryContract(buildExpress, buildExpressGuard)
   websocketContract(buildExpress, { upgradeHook: true })
   bodyParserContract(buildExpress)
   graceArgumentContract(buildExpress)

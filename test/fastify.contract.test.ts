@@ -10,6 +10,7 @@ import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
+import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
 const buildFastify: BuildApp = async (mountPath, options, setup) => {
@@ -55,6 +56,7 @@ describe('fastify', () => {
   outlierContract(buildFastify)
   hedgeContract(buildFastify)
   serverTimingContract(buildFastify)
+  telemetryContract(buildFastify, buildFastifyGuard)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)
   attemptLoopContract(buildFastify, buildFastifyGuard)

@@ -16,6 +16,7 @@ import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
+import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
 const buildKoa: BuildApp = async (mountPath, options, setup) => {
@@ -75,6 +76,7 @@ describe('koa', () => {
   outlierContract(buildKoa)
   hedgeContract(buildKoa)
   serverTimingContract(buildKoa)
+  telemetryContract(buildKoa, buildKoaGuard)
   websocketContract(buildKoa, { upgradeHook: true })
   bodyParserContract(buildKoa)
   graceArgumentContract(buildKoa)

@@ -3,8 +3,14 @@ import type { AddressInfo } from 'node:net'
 import type { GatewayOptions } from '@gateway-middleware/core'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { GatewayError } from '~core/errors/GatewayError.js'
-import type { AttemptEvent, DepartureEvent, HealthEvent, ResponseEvent } from '~core/events/GatewayEvents.js'
-import { GatewayEvents } from '~core/events/GatewayEvents.js'
+import type {
+  AttemptEvent,
+  AttemptStartEvent,
+  DepartureEvent,
+  HealthEvent,
+  ResponseEvent,
+} from '~core/events/GatewayEvents.js'
+import { GatewayEvents, type GatewayObserver } from '~core/events/GatewayEvents.js'
 import { createGateway } from '~core/gateway/createGateway.js'
 import { clientGoneSignal } from '~core/seam/clientGoneSignal.js'
 import { fromNodeRequest } from '~core/seam/GatewayRequest.js'
@@ -38,7 +44,11 @@ async function proxyApp(options: GatewayOptions) {
     await new Promise((resolve) => server.close(resolve))
     await gateway.close(0)
   })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    subscribe: (observer: GatewayObserver) => gateway.subscribe(observer),
+  }
 }
 
 function listen(server: Server, port = 0): Promise<void> {
@@ -99,6 +109,45 @@ describe('the event seam', () => {
     const trial = await send(`${app.url}/`)
     expect(trial.status).toBe(200)
     expect(app.seen.health.map(({ state }) => state)).toEqual(['ejected', 'restored'])
+  })
+
+  it("lets an observer set a header on one attempt only, replacing the request's field of that name", async () => {
+    const up = await upstream()
+    const gateway = await proxyApp({ target: up.url })
+    const starts: AttemptStartEvent[] = []
+    gateway.subscribe({
+      attemptStart(event) {
+        starts.push(event)
+        event.setHeader('X-Attempt', `attempt-${event.attempt}`)
+      },
+    })
+    const res = await send(`${gateway.url}/flaky?fail=reset`, { headers: { 'x-attempt': 'from-the-client' } })
+    expect(res.status).toBe(200)
+    expect(
+      up.requests.map(({ rawHeaders }) => rawHeaders.filter((_, i) => /^x-attempt$/i.test(rawHeaders[i - 1] ?? ''))),
+    ).toEqual([['attempt-1'], ['attempt-2']])
+    expect(
+      starts.map(({ attempt, path, clientHeaders }) => [attempt, path, clientHeaders?.includes('from-the-client')]),
+    ).toEqual([
+      [1, '/flaky?fail=reset', true],
+      [2, '/flaky?fail=reset', true],
+    ])
+    // each start's phase record is the one its outcome carries
+    expect(gateway.seen.attempts.map(({ phases }) => phases)).toEqual(starts.map(({ phases }) => phases))
+  })
+
+  it('announces an attempt the client abandoned: aborted, neither status nor failure', async () => {
+    const up = await upstream()
+    const app = await proxyApp({ target: up.url })
+    const { request } = await import('node:http')
+    const req = request(`${app.url}/hang`, { agent: false })
+    req.on('error', () => {})
+    req.end()
+    await waitFor(() => up.hits('/hang') === 1)
+    req.destroy()
+    await waitFor(() => app.seen.attempts.length === 1)
+    expect(app.seen.attempts).toMatchObject([{ attempt: 1, status: undefined, error: undefined, aborted: true }])
+    expect(typeof app.seen.attempts[0]?.phases?.ended).toBe('number')
   })
 
   it('announces a client that leaves: a departure, not a failure', async () => {

@@ -73,6 +73,7 @@ function planOf(
     },
     replayable: () => true,
     where: (at) => ({ path: '/p', target: at?.target.origin ?? '' }),
+    clientHeaders: undefined,
     ...overrides,
   }
 }

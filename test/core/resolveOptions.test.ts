@@ -33,6 +33,26 @@ describe('resolveOptions', () => {
     })
   })
 
+  it('telemetry: the global providers by default, given ones as they are, false for none', () => {
+    expect(resolveOptions({ target }).telemetry).toEqual({
+      metrics: true,
+      meterProvider: undefined,
+      traces: true,
+      tracerProvider: undefined,
+    })
+    const meterProvider = { getMeter: () => ({}) }
+    expect(resolveOptions({ target, telemetry: { meterProvider, tracerProvider: false } }).telemetry).toEqual({
+      metrics: true,
+      meterProvider,
+      traces: false,
+      tracerProvider: undefined,
+    })
+    expect(resolveOptions({ target, telemetry: false }).telemetry).toBeUndefined()
+    expect(
+      resolveOptions({ target, telemetry: { meterProvider: false, tracerProvider: false } }).telemetry,
+    ).toBeUndefined()
+  })
+
   it('splits the target into origin and path prefix', () => {
     const [resolved] = resolveOptions({ target: 'https://Example.test:8443/v1/' }).targets
     expect(resolved?.origin).toBe('https://example.test:8443')
@@ -89,6 +109,19 @@ describe('resolveOptions', () => {
     [{ target, rewritePath: '/x' }, /"rewritePath" expected a function, got "\/x"/],
     [{ target, allowTrace: 'yes' }, /"allowTrace" expected true or false, got "yes"/],
     [{ allowTrace: true }, /"allowTrace" expected a target to proxy to .* got true/],
+    [{ target, telemetry: true }, /"telemetry" expected an object, got true/],
+    [
+      { target, telemetry: { meterProvider: {} } },
+      /"telemetry.meterProvider" expected an OpenTelemetry MeterProvider \(with getMeter\(\)\), or false/,
+    ],
+    [
+      { target, telemetry: { tracerProvider: 'global' } },
+      /"telemetry.tracerProvider" expected an OpenTelemetry TracerProvider .* got "global"/,
+    ],
+    [
+      { target, telemetry: { traces: false } },
+      /"telemetry.traces" expected one of telemetry.meterProvider, telemetry.tracerProvider \(unknown option\)/,
+    ],
   ])('rejects %j at setup with a message naming the option, the expectation and the value', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrow(TypeError)
     expect(() => resolveOptions(options as never)).toThrow(message)

@@ -17,6 +17,7 @@ export { type FailurePhase, GatewayError, isGatewayError } from './errors/Gatewa
 export type { FailureContext, RetryContext } from './events/FailureContext.js'
 export type {
   AttemptEvent,
+  AttemptStartEvent,
   DepartureEvent,
   GatewayObserver,
   HealthEvent,
@@ -29,6 +30,7 @@ export type { ClientRequestOptions, ClientResponse, GatewayClient } from './guar
 export type { HeaderRecord } from './http/headerRecord.js'
 export type { GatewayLogger } from './observe/GatewayLogger.js'
 export type { LoggedTimings } from './observe/logObserver.js'
+export type { MeterProviderLike, TracerProviderLike } from './observe/TelemetryProviders.js'
 export * from './options/defaults.js'
 export type {
   CircuitOptions,
@@ -36,6 +38,7 @@ export type {
   HealthCheckOptions,
   PoolOptions,
   RetryOptions,
+  TelemetryOptions,
   TimeoutMs,
   TimeoutOptions,
   TlsOptions,

@@ -2,7 +2,37 @@ import type { GatewayError } from '../errors/GatewayError.js'
 import type { FailureContext, RetryContext } from './FailureContext.js'
 import type { PhaseRecord } from './PhaseRecord.js'
 
-/** One attempt's outcome: the upstream's status when it answered, the failure when it did not. */
+/**
+ * An attempt is about to go upstream. Observers that need to follow an attempt from its start to its
+ * outcome (in-flight counts, a span) key their state on `phases`: the `attempt` event that ends it
+ * carries the same object.
+ */
+export interface AttemptStartEvent {
+  readonly method: string
+  /** The path (and query) sent upstream. */
+  readonly path: string
+  /** The origin of the target, as configured. */
+  readonly target: string
+  /** 1 for the first attempt. */
+  readonly attempt: number
+  /** The attempt's phase record, filled in as it goes (the same object its `attempt` event carries). */
+  readonly phases: PhaseRecord
+  /**
+   * The client's request header lines as received (`[name, value, …]`), when there is a client
+   * request: a tracer extracts the incoming `traceparent` from them.
+   */
+  readonly clientHeaders: readonly string[] | undefined
+  /**
+   * Set a request header on this attempt only (the request's other attempts do not get it), replacing
+   * any field of that name the request had: a tracer's `traceparent`.
+   */
+  setHeader(name: string, value: string): void
+}
+
+/**
+ * One attempt's outcome: the upstream's status when it answered, the failure when it did not, or
+ * `aborted` when it was abandoned (every attempt that started ends with one of these).
+ */
 export interface AttemptEvent {
   readonly method: string
   /** The path (and query) sent upstream. */
@@ -13,9 +43,18 @@ export interface AttemptEvent {
   readonly attempt: number
   /** The upstream's status, when response headers arrived. */
   readonly status: number | undefined
-  /** The failure, when the attempt failed before response headers. */
+  /**
+   * The failure, when the attempt failed before response headers; for an aborted attempt, the abort's
+   * reason when that is a `GatewayError` (guard mode's deadline: `http_response_timeout`).
+   */
   readonly error: GatewayError | undefined
-  /** When the attempt went through its phases (`undefined` for `fetch()`, which undici runs itself). */
+  /**
+   * The attempt was abandoned, not answered or failed by the upstream: the client left or the caller
+   * aborted (guard mode: also the route's deadline). With neither `status`, `error` nor `aborted`, the
+   * request could not be sent at all (undici refused what a hook built).
+   */
+  readonly aborted: boolean
+  /** When the attempt went through its phases (`fetch()`: its start, first byte and end only). */
   readonly phases: PhaseRecord | undefined
 }
 
@@ -63,7 +102,9 @@ export interface DepartureEvent {
 export interface GatewayObserver {
   /** An upstream failure or a failure of the gateway's own, told once per failure (`onError`). */
   failure?(error: GatewayError, context: FailureContext): void
-  /** An attempt ended at its response headers or its failure. */
+  /** An attempt is about to go upstream (it may set a header of its own: `traceparent`). */
+  attemptStart?(event: AttemptStartEvent): void
+  /** An attempt ended at its response headers, its failure or its abort. */
   attempt?(event: AttemptEvent): void
   /** A retry is about to wait and go (`onRetry`). */
   retry?(context: RetryContext): void
@@ -87,6 +128,7 @@ export class GatewayEvents {
   /** Whether anyone listens to each kind of event: check before building one. */
   readonly wants: Record<Kind, boolean> = {
     failure: false,
+    attemptStart: false,
     attempt: false,
     retry: false,
     health: false,
@@ -113,6 +155,10 @@ export class GatewayEvents {
     if (!this.wants.failure || this.told.has(error)) return
     this.told.add(error)
     for (const observer of this.observers) contain(observer, 'failure', error, context)
+  }
+
+  attemptStart(event: AttemptStartEvent): void {
+    for (const observer of this.observers) contain(observer, 'attemptStart', event)
   }
 
   attempt(event: AttemptEvent): void {

@@ -6,6 +6,7 @@ import { GatewayEvents, type GatewayObserver } from '../events/GatewayEvents.js'
 import { CallUrls } from '../guard/CallUrls.js'
 import { type GuardedRequest, type GuardHooks, RequestGuard } from '../guard/RequestGuard.js'
 import { logObserver } from '../observe/logObserver.js'
+import { subscribeTelemetry } from '../observe/subscribeTelemetry.js'
 import type { GatewayOptions } from '../options/options.js'
 import { type ResolvedOptions, type ResolvedTarget, resolveOptions } from '../options/resolveOptions.js'
 import { RetryBudget } from '../policy/RetryBudget.js'
@@ -71,6 +72,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const { onError, onRetry, retry } = resolved
   const events = new GatewayEvents()
   if (resolved.logger !== undefined) events.subscribe(logObserver(resolved.logger))
+  const stopTelemetry =
+    resolved.telemetry === undefined
+      ? undefined
+      : subscribeTelemetry(
+          events,
+          resolved.telemetry,
+          resolved.targets.map((target) => target.origin),
+        )
   // the hooks are the event seam's first observers
   if (onError !== undefined || onRetry !== undefined) {
     events.subscribe({
@@ -144,7 +153,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       lifecycle.closing = true
       checks?.stop()
       const dispatchers = agent === undefined ? targets.destinations.map((d) => d.dispatcher) : [agent]
-      closing ??= closeGracefully(dispatchers, tunnels, graceMs)
+      // telemetry stops once the last call ended (and told its metrics and span)
+      closing ??= closeGracefully(dispatchers, tunnels, graceMs).finally(stopTelemetry)
       return closing
     },
   }

@@ -72,6 +72,8 @@ export interface ClientContext {
   readonly failed: (error: GatewayError) => void
   /** The guarded request's id, forwarded as `X-Request-Id` so logs on both sides correlate. */
   readonly requestId: () => string
+  /** The guarded request's header lines as received, for observers (a tracer's incoming `traceparent`). */
+  readonly clientHeaders: readonly string[] | undefined
   /** The gateway's parsed call URLs (see `CallUrls`). */
   readonly urls: CallUrls
 }
@@ -120,6 +122,7 @@ class RequestClient implements GatewayClient {
         send: (attempt) => sendUpstream(attempts, attempt, route),
         replayable: () => bodyReplayable(body),
         where,
+        clientHeaders: context.clientHeaders,
       }))
     } catch (error) {
       if (isGatewayError(error)) context.failed(error)
@@ -155,9 +158,12 @@ class RequestClient implements GatewayClient {
         shape: FETCH_RESPONSE,
         pick: () => destination,
         // undici's fetch, as one attempt: its redirects and decoding, the gateway's dispatcher and signal
-        send: async () => {
+        send: async (attempt) => {
           const headers = new UndiciHeaders(init?.headers)
           if (!headers.has('x-request-id')) headers.set('x-request-id', context.requestId())
+          const own = attempt.headers
+          if (own !== undefined)
+            for (let i = 0; i < own.length; i += 2) headers.set(own[i] as string, own[i + 1] as string)
           try {
             return await undiciFetch(input, { ...init, headers, dispatcher: context.dispatcher, signal })
           } catch (error) {
@@ -167,6 +173,7 @@ class RequestClient implements GatewayClient {
         },
         replayable: () => replayable,
         where,
+        clientHeaders: context.clientHeaders,
       })
       return response
     } catch (error) {

@@ -76,6 +76,7 @@ export class RequestGuard {
         this.lastFailure = error
       },
       requestId: () => this.requestId(),
+      clientHeaders: request.rawHeaders,
     })
   }
 

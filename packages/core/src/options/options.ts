@@ -4,6 +4,7 @@ import type { GatewayError } from '../errors/GatewayError.js'
 import type { FailureContext, RetryContext } from '../events/FailureContext.js'
 import type { HeaderRecord } from '../http/headerRecord.js'
 import type { GatewayLogger } from '../observe/GatewayLogger.js'
+import type { MeterProviderLike, TracerProviderLike } from '../observe/TelemetryProviders.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 
 /** A timeout in ms, or `false` to turn that phase's timeout off. */
@@ -193,6 +194,27 @@ export interface HealthCheckOptions {
   healthyStatuses?: number[]
 }
 
+/**
+ * OpenTelemetry metrics and traces, through `@opentelemetry/api` (an optional peer dependency,
+ * loaded when the gateway is created; without it there is nothing to record and nothing is done).
+ */
+export interface TelemetryOptions {
+  /**
+   * Where the metrics go (`http.client.request.duration`, `http.client.active_requests` and the
+   * gateway's own `gateway.*`), or `false` for none.
+   * @default the global meter provider, looked up again on each event: an SDK registered after the
+   * gateway was created is used from then on
+   */
+  meterProvider?: MeterProviderLike | false
+  /**
+   * Where the spans go (a CLIENT span per upstream attempt, whose W3C `traceparent` the upstream
+   * gets), or `false` for none: then no span is made and the client's `traceparent` passes through
+   * untouched.
+   * @default the global tracer provider
+   */
+  tracerProvider?: TracerProviderLike | false
+}
+
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
@@ -329,6 +351,14 @@ export interface GatewayOptions {
    * @default undefined (silent)
    */
   logger?: GatewayLogger
+  /**
+   * OpenTelemetry metrics and traces (see {@link TelemetryOptions}); `false` turns both off, and then
+   * nothing per request changes. Spans and the upstream's `traceparent` use the global propagator and
+   * context manager (the SDK's registration sets both).
+   * @default {} (the global meter and tracer providers: an app that registered the SDK gets them, one
+   * that did not records nothing)
+   */
+  telemetry?: TelemetryOptions | false
   /** Told of every upstream failure (for logs and metrics); must not throw. */
   onError?: (error: GatewayError, context: FailureContext) => void
   /**

@@ -3,6 +3,7 @@ import { type ResolvedErrorPages, resolveErrorPages } from '../error-pages/resol
 import { type FailureCode, isFailureCode } from '../errors/failures.js'
 import { optionError } from '../errors/optionError.js'
 import type { GatewayLogger } from '../observe/GatewayLogger.js'
+import type { MeterProviderLike, TracerProviderLike } from '../observe/TelemetryProviders.js'
 import {
   DEFAULT_ADAPTIVE_INITIAL_LIMIT,
   DEFAULT_ADAPTIVE_MIN_LIMIT,
@@ -39,6 +40,7 @@ import type {
   HealthCheckOptions,
   PoolOptions,
   RetryOptions,
+  TelemetryOptions,
   TimeoutOptions,
   TlsOptions,
   UpgradeOptions,
@@ -128,6 +130,8 @@ export interface ResolvedOptions {
   readonly hedge: { readonly delay: number; readonly methods: ReadonlySet<string> } | undefined
   /** `concurrency: 'adaptive'`: its bounds and start; `undefined` for a fixed limit. */
   readonly adaptive: AdaptiveLimitSettings | undefined
+  /** `undefined`: neither metrics nor traces. */
+  readonly telemetry: ResolvedTelemetry | undefined
 }
 
 /** The bounds and the start of an adaptive limit. */
@@ -145,6 +149,16 @@ export interface ResolvedHealthCheck {
   readonly timeout: number
   /** `undefined`: every 2xx and 3xx. */
   readonly healthyStatuses: ReadonlySet<number> | undefined
+}
+
+/** The telemetry settings, resolved. */
+export interface ResolvedTelemetry {
+  /** Whether metrics are recorded: to `meterProvider`, or to the global one when that is `undefined`. */
+  readonly metrics: boolean
+  readonly meterProvider: MeterProviderLike | undefined
+  /** Whether spans are made: by `tracerProvider`, or the global one when that is `undefined`. */
+  readonly traces: boolean
+  readonly tracerProvider: TracerProviderLike | undefined
 }
 
 /** The upgrade settings, resolved. */
@@ -181,7 +195,9 @@ const TOP_KEYS = [
   'gracePeriod',
   'upgrade',
   'logger',
+  'telemetry',
 ] as const satisfies readonly (keyof GatewayOptions)[]
+const TELEMETRY_KEYS = ['meterProvider', 'tracerProvider'] as const satisfies readonly (keyof TelemetryOptions)[]
 const LIMITS_KEYS = ['body', 'queue'] as const satisfies readonly (keyof NonNullable<GatewayOptions['limits']>)[]
 const RETRY_KEYS = [
   'limit',
@@ -310,6 +326,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
         : undefined,
     queueLimit: resolveQueueLimit(input.limits),
     hedge: resolveHedge(input.hedge),
+    telemetry: resolveTelemetry(input.telemetry),
   })
 }
 
@@ -398,6 +415,36 @@ function resolveLogger(value: unknown): GatewayLogger | undefined {
     fail('logger', "a logger with error, warn, info and debug methods (pino, Fastify's request.log)", value)
   }
   return value as GatewayLogger
+}
+
+function resolveTelemetry(value: unknown): ResolvedTelemetry | undefined {
+  if (value === false) return undefined
+  const telemetry = plainObject(value ?? {}, 'telemetry')
+  checkKeys(telemetry, TELEMETRY_KEYS, 'telemetry.')
+  const provider = <T>(option: unknown, name: string, method: string): T | false | undefined => {
+    if (option === undefined || option === false) return option
+    if (
+      typeof option !== 'object' ||
+      option === null ||
+      typeof (option as Record<string, unknown>)[method] !== 'function'
+    ) {
+      fail(
+        `telemetry.${name}`,
+        `an OpenTelemetry ${name[0]?.toUpperCase()}${name.slice(1)} (with ${method}()), or false`,
+        option,
+      )
+    }
+    return option as T
+  }
+  const meterProvider = provider<MeterProviderLike>(telemetry.meterProvider, 'meterProvider', 'getMeter')
+  const tracerProvider = provider<TracerProviderLike>(telemetry.tracerProvider, 'tracerProvider', 'getTracer')
+  if (meterProvider === false && tracerProvider === false) return undefined
+  return Object.freeze({
+    metrics: meterProvider !== false,
+    meterProvider: meterProvider === false ? undefined : meterProvider,
+    traces: tracerProvider !== false,
+    tracerProvider: tracerProvider === false ? undefined : tracerProvider,
+  })
 }
 
 /** An HTTP token (RFC 9110 §5.6.2), as protocol names in `Upgrade` are. */

@@ -158,6 +158,7 @@ class ProxiedRequest {
       where: (destination) => this.where(destination),
       hedgeAfter: options.hedge?.methods.has(method) ? options.hedge.delay : undefined,
       mayEjectForAnswers: () => targets.mayEjectForAnswers(Date.now(), options.circuit?.maxEjectionPercent ?? 0),
+      clientHeaders: request.rawHeaders,
     })
     // no retry is possible once response headers arrived: stop keeping the body
     body?.stopKeeping()

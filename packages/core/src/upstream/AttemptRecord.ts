@@ -5,8 +5,9 @@ import type { TargetQueue } from '../targets/TargetQueue.js'
 import type { Destination } from '../targets/TargetSet.js'
 
 /**
- * One attempt of the attempt loop: where it goes, its number, and its phase record, which the
- * exchange fills in as it goes (undici's `fetch` only tells when its headers arrived).
+ * One attempt of the attempt loop: where it goes, its number, its phase record, which the exchange
+ * fills in as it goes (undici's `fetch` only tells when its headers arrived), and the header lines
+ * set on this attempt alone.
  */
 export class AttemptRecord implements PhaseRecord {
   readonly started = performance.now()
@@ -14,6 +15,11 @@ export class AttemptRecord implements PhaseRecord {
   sent: number | undefined = undefined
   firstByte: number | undefined = undefined
   ended: number | undefined = undefined
+  /**
+   * Header lines set on this attempt only (`[name, value, …]`, lower-case names), which replace the
+   * request's fields of those names: a tracer's `traceparent`. `undefined` (nearly always): none.
+   */
+  headers: string[] | undefined = undefined
 
   constructor(
     readonly destination: Destination,
@@ -42,6 +48,20 @@ export class AttemptRecord implements PhaseRecord {
     const place = this.place
     this.place = undefined
     place?.give()
+  }
+
+  /** Set a header on this attempt only, replacing the request's field of that name (see {@link headers}). */
+  setHeader(name: string, value: string): void {
+    const lower = name.toLowerCase()
+    const headers = this.headers ?? []
+    this.headers = headers
+    for (let i = 0; i < headers.length; i += 2) {
+      if (headers[i] === lower) {
+        headers[i + 1] = value
+        return
+      }
+    }
+    headers.push(lower, value)
   }
 
   /** Tell of a failure after the response headers (the body broke off, or a short body never came whole). */

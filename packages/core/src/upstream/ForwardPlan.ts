@@ -34,6 +34,8 @@ export interface ForwardPlan<R> {
   send(attempt: AttemptRecord): Promise<R>
   /** Whether another attempt could send the whole request body again. */
   replayable(): boolean
+  /** The client's request header lines as received, for observers (a tracer's incoming `traceparent`). */
+  readonly clientHeaders: readonly string[] | undefined
   /** Hedge the attempts after this long without response headers (ms); absent: never. */
   readonly hedgeAfter?: number | undefined
   /** Whether one more target may be ejected for its answers (outlier detection); absent: never. */

@@ -39,6 +39,16 @@ export async function attemptAt<R>(
   circuit?.claim(Date.now())
   const state = destination.state
   state.inFlight++
+  if (events.wants.attemptStart) {
+    events.attemptStart({
+      method: plan.method,
+      ...plan.where(destination),
+      attempt: attempt.number,
+      phases: attempt,
+      clientHeaders: plan.clientHeaders,
+      setHeader: (name, value) => attempt.setHeader(name, value),
+    })
+  }
   let settled: Settled<R>
   try {
     const response = await plan.send(attempt)
@@ -54,6 +64,12 @@ export async function attemptAt<R>(
     attempt.finished()
     if (!isGatewayError(error) || plan.signal.aborted) {
       circuit?.released()
+      if (events.wants.attempt) {
+        attempt.ended ??= performance.now()
+        // the request's signal, or this attempt's own (a hedge that lost)
+        const aborted = plan.signal.aborted || attempt.signal?.aborted === true
+        announce(context, plan, attempt, undefined, aborted && isGatewayError(error) ? error : undefined, aborted)
+      }
       throw error
     }
     attempt.ended = performance.now()
@@ -71,14 +87,28 @@ export async function attemptAt<R>(
     state.inFlight--
   }
   if (events.wants.attempt) {
-    events.attempt({
-      method: plan.method,
-      ...plan.where(destination),
-      attempt: attempt.number,
-      status: settled.response === undefined ? undefined : plan.shape.status(settled.response),
-      error: settled.failure,
-      phases: attempt,
-    })
+    const status = settled.response === undefined ? undefined : plan.shape.status(settled.response)
+    announce(context, plan, attempt, status, settled.failure, false)
   }
   return settled
+}
+
+/** Announce how an attempt ended. */
+function announce<R>(
+  { events }: GatewayContext,
+  plan: ForwardPlan<R>,
+  attempt: AttemptRecord,
+  status: number | undefined,
+  error: GatewayError | undefined,
+  aborted: boolean,
+): void {
+  events.attempt({
+    method: plan.method,
+    ...plan.where(attempt.destination),
+    attempt: attempt.number,
+    status,
+    error,
+    aborted,
+    phases: attempt,
+  })
 }

@@ -24,8 +24,9 @@ export interface UpstreamAttempts {
 }
 
 /**
- * One attempt through undici's dispatcher at the attempt's destination: the body afresh, the phase
- * timers, and the attempt told of a failure after the response headers (one before them rejects).
+ * One attempt through undici's dispatcher at the attempt's destination: the body afresh, the
+ * attempt's own headers (a tracer's `traceparent`) in place of the request's, the phase timers, and
+ * the attempt told of a failure after the response headers (one before them rejects).
  */
 export function sendUpstream(
   attempts: UpstreamAttempts,
@@ -35,7 +36,7 @@ export function sendUpstream(
   const body = attempts.body
   return callUpstream({
     dispatcher: attempt.destination.dispatcher,
-    request: dispatchOptions(route, attemptBody(body)),
+    request: dispatchOptions(route, attemptBody(body), attempt.headers),
     timeout: attempts.timeout,
     deadline: attempts.deadline,
     signal: attempt.signal ?? attempts.signal,

@@ -1,0 +1,66 @@
+import type { Counter, Histogram, Meter, ObservableUpDownCounter, UpDownCounter } from '@opentelemetry/api'
+
+/** The instrumentation scope the gateway's metrics and spans are recorded under. */
+export const INSTRUMENTATION_SCOPE = '@gateway-middleware/core'
+
+/**
+ * The HTTP semantic conventions' bucket boundaries for request durations, in seconds (the SDK's
+ * defaults are meant for milliseconds and would put every upstream call in the first buckets).
+ */
+export const DURATION_BUCKETS_S: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+])
+
+/**
+ * The gateway's instruments on one meter: the HTTP client semantic conventions' two for the upstream
+ * calls, and the gateway's own. Made once per meter provider (see `metricsObserver`), on the first
+ * event after the provider appeared: a meter taken before the SDK registered would stay a no-op.
+ */
+export class GatewayMetrics {
+  /** `http.client.request.duration`: each upstream attempt, from its start to its response headers or failure. */
+  readonly duration: Histogram
+  /** `http.client.active_requests`: upstream attempts under way. */
+  readonly active: UpDownCounter
+  /** `gateway.answers`: answers the gateway generated itself (502, 503, 504, 408, 413, …). */
+  readonly answers: Counter
+  /** `gateway.cuts`: client connections cut because the upstream failed after the response headers. */
+  readonly cuts: Counter
+  /** `gateway.retries`: retries, by the failure (or status) retried. */
+  readonly retries: Counter
+  /** `gateway.ejections`: targets ejected by passive health. */
+  readonly ejections: Counter
+  /** `gateway.targets.ejected`: per target, 1 while ejected, else 0 (their sum: how many are out). */
+  readonly ejected: ObservableUpDownCounter
+
+  constructor(meter: Meter) {
+    this.duration = meter.createHistogram('http.client.request.duration', {
+      description: 'Duration of HTTP client requests: each upstream attempt, to its response headers or its failure.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_S] },
+    })
+    this.active = meter.createUpDownCounter('http.client.active_requests', {
+      description: 'Number of active HTTP requests: upstream attempts waiting for their response headers.',
+      unit: '{request}',
+    })
+    this.answers = meter.createCounter('gateway.answers', {
+      description: 'Answers the gateway generated itself for a failure, by status and RFC 9209 error type.',
+      unit: '{answer}',
+    })
+    this.cuts = meter.createCounter('gateway.cuts', {
+      description: 'Client connections cut because the upstream failed after the response headers went out.',
+      unit: '{cut}',
+    })
+    this.retries = meter.createCounter('gateway.retries', {
+      description: 'Upstream attempts retried, by the failure (RFC 9209 type) or status retried.',
+      unit: '{retry}',
+    })
+    this.ejections = meter.createCounter('gateway.ejections', {
+      description: 'Targets ejected by passive health (a failed trial ejects again).',
+      unit: '{ejection}',
+    })
+    this.ejected = meter.createObservableUpDownCounter('gateway.targets.ejected', {
+      description: 'Targets out of the rotation now: 1 while a target is ejected, 0 while it is in use.',
+      unit: '{target}',
+    })
+  }
+}

@@ -1,0 +1,43 @@
+import type { GatewayEvents } from '../events/GatewayEvents.js'
+import type { ResolvedTelemetry } from '../options/resolveOptions.js'
+import { warnOnce } from '../seam/warnOnce.js'
+import { loadOpenTelemetry, type OpenTelemetryLoader } from './loadOpenTelemetry.js'
+import { metricsObserver } from './metricsObserver.js'
+import { traceObserver } from './traceObserver.js'
+
+/**
+ * Subscribe the gateway's metrics and traces to its event seam once `@opentelemetry/api` has loaded
+ * (see {@link loadOpenTelemetry}). Without the package nothing is ever subscribed, so nothing per
+ * request changes. Returns the function that unsubscribes them (the gateway closed); it also stops
+ * a subscription the load has not made yet.
+ */
+export function subscribeTelemetry(
+  events: GatewayEvents,
+  telemetry: ResolvedTelemetry,
+  targets: readonly string[],
+  load: OpenTelemetryLoader = loadOpenTelemetry,
+): () => void {
+  let stopped = false
+  const stops: Array<() => void> = []
+  load()
+    .then((api) => {
+      if (api === undefined || stopped) return
+      if (telemetry.metrics) {
+        const metrics = metricsObserver(api, telemetry.meterProvider, targets)
+        stops.push(events.subscribe(metrics.observer), metrics.stop)
+      }
+      if (telemetry.traces) stops.push(events.subscribe(traceObserver(api, telemetry.tracerProvider)))
+    })
+    .catch((error: unknown) => {
+      // a provider that throws, an API of an unexpected shape: the gateway works on without telemetry
+      warnOnce(
+        'GATEWAY_TELEMETRY_FAILED',
+        `gateway-middleware: OpenTelemetry could not be set up (${error instanceof Error ? error.message : String(error)}); ` +
+          'the gateway runs without metrics and traces.',
+      )
+    })
+  return () => {
+    stopped = true
+    for (const stop of stops.splice(0)) stop()
+  }
+}
