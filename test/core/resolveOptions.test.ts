@@ -9,7 +9,7 @@ describe('resolveOptions', () => {
     const resolved = resolveOptions({ target })
     expect(resolved.timeout).toEqual({
       connect: DEFAULT_CONNECT_TIMEOUT_MS,
-      queue: 1000,
+      queue: 250,
       headers: 30_000,
       idle: 30_000,
       total: DEFAULT_TOTAL_TIMEOUT_MS,

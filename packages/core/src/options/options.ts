@@ -21,7 +21,7 @@ export interface TimeoutOptions {
    * Longest wait in the gateway's queue for a target, when `pool.connections` (or `concurrency`)
    * requests are already under way to it: past it the answer is 503 `connection_limit_reached` with
    * `Retry-After`, at once. A queue wait never ejects a target and never counts as its failure.
-   * @default 1000
+   * @default 250
    */
   queue?: TimeoutMs
   /**
