@@ -26,14 +26,15 @@ export function targetConfig() {
   const concurrency = argument('--concurrency')
   const timeout = argument('--upstream-timeout')
   const upstreamTimeout = timeout === undefined ? undefined : Number(timeout)
+  const fromParent = JSON.parse(process.env.BENCH_GATEWAY_OPTIONS || '{}')
   return {
     upstream,
     gatewayOptions: {
-      ...JSON.parse(process.env.BENCH_GATEWAY_OPTIONS || '{}'),
+      ...fromParent,
       ...(concurrency === undefined
         ? {}
         : { concurrency: concurrency === 'adaptive' ? 'adaptive' : Number(concurrency) }),
-      ...(upstreamTimeout === undefined ? {} : { timeout: { headers: upstreamTimeout } }),
+      ...(upstreamTimeout === undefined ? {} : { timeout: { ...fromParent.timeout, headers: upstreamTimeout } }),
     },
     upstreamTimeout,
     keepAlive: process.argv.includes('--keep-alive'),
