@@ -3,13 +3,15 @@
 // See bench/README.md.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { loadavg } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseBenchOptions } from './cases/parseBenchOptions.mjs'
 import { runCase } from './cases/runCase.mjs'
 import { targets } from './cases/targets.mjs'
 import { startChild, stopAllChildren } from './processes/startChild.mjs'
 import { describeCode } from './report/describeCode.mjs'
 import { formatReport } from './report/formatReport.mjs'
+import { plotGoodput } from './report/plotGoodput.mjs'
 
 const RESULTS = new URL('results/', import.meta.url)
 /** A 1-minute load average above this at the start means other work will skew the figures. */
@@ -68,6 +70,7 @@ async function main(options) {
     results.push(await runCase(benchCase, caseTargets, context, options, progress))
   }
   await upstream.stop()
+  const plots = writePlots(results, options, stamp)
   const command = ['npm run bench', ...process.argv.slice(2)].join(' ').replace('npm run bench ', 'npm run bench -- ')
   const report = formatReport(results, options, {
     started,
@@ -75,6 +78,7 @@ async function main(options) {
     command,
     loadAverage: [startLoad, loadavg()[0]],
     code,
+    plots,
   })
   console.log(report)
   if (options.write) {
@@ -85,6 +89,41 @@ async function main(options) {
     console.error(`written to ${file.pathname} and bench/results/latest.md`)
   }
   if (context.profileDir !== undefined) console.error(`CPU profiles in ${context.profileDir}`)
+}
+
+/**
+ * The overload case's goodput over time as an SVG next to the report (`bench/results/overload-<date>.svg`),
+ * or in the temporary directory with `--no-write`.
+ *
+ * @param {import('./report/checkTargets.mjs').CaseResult[]} results
+ * @param {import('./cases/parseBenchOptions.mjs').BenchOptions} options
+ * @param {string} stamp
+ * @returns {Map<string, string>} per case name, the link for the report
+ */
+function writePlots(results, options, stamp) {
+  /** @type {Map<string, string>} */
+  const plots = new Map()
+  for (const { benchCase, rows } of results) {
+    if (benchCase.overload === undefined) continue
+    const name = `${benchCase.name}-${stamp.replace('T', '-')}.svg`
+    const svg = plotGoodput(/** @type {import('./cases/overloadCase.mjs').OverloadRow[]} */ (rows), {
+      capacity: benchCase.overload.capacity,
+      bucketMs: benchCase.overload.bucketMs,
+      duration: options.overloadDuration * 1000,
+      title: `${benchCase.name}: ${options.overloadRate} req/s open loop against ${benchCase.overload.capacity}/s of capacity`,
+    })
+    if (options.write) {
+      mkdirSync(RESULTS, { recursive: true })
+      writeFileSync(new URL(name, RESULTS), svg)
+      plots.set(benchCase.name, name)
+    } else {
+      const file = join(tmpdir(), name)
+      writeFileSync(file, svg)
+      plots.set(benchCase.name, file)
+    }
+    console.error(`${benchCase.name}: goodput plot written to ${plots.get(benchCase.name)}`)
+  }
+  return plots
 }
 
 /** An origin on 127.0.0.1 that refuses connections: a port just bound and released. */

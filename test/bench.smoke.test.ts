@@ -88,4 +88,36 @@ describe('npm run bench', () => {
     expect(Number(ours?.[mib])).toBeGreaterThan(0)
     expect(ours?.[streamHeader?.indexOf('errors') ?? -1]).toBe('0')
   }, 25_000)
+
+  it('runs the overload case briefly (under capacity): goodput through ours with adaptive concurrency, and a plot', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        script,
+        '--warmup',
+        '0',
+        '--only',
+        'overload',
+        '--targets',
+        'direct,ours-express-adaptive',
+        '--overload-rate',
+        '40',
+        '--overload-duration',
+        '1',
+        '--no-write',
+      ],
+      { timeout: 20_000 },
+    )
+    expect(stdout).toContain('## overload:')
+    const header = row(stdout, 'target')
+    const goodput = header?.indexOf('goodput/s') ?? -1
+    expect(goodput).toBeGreaterThan(0)
+    for (const target of ['direct', 'ours-express-adaptive']) {
+      const cells = row(stdout, target)
+      expect(cells, `an overload row for ${target}`).toBeDefined()
+      expect(Number(cells?.[goodput])).toBeGreaterThan(0)
+      expect(cells?.[header?.indexOf('errors') ?? -1]).toBe('0')
+    }
+    expect(stdout).toMatch(/Goodput over time: \[[^\]]+\.svg\]/)
+  }, 25_000)
 })

@@ -12,6 +12,17 @@
  * @property {string[]} [targetArgs] arguments every target's script gets in this case (`--ws`: the
  *   peers turn their WebSocket support on)
  * @property {Buffer} [message] ws: what each client sends and waits to get back
+ * @property {number} [runs] runs per target, whatever `--runs` says (overload: one long run)
+ * @property {OverloadSpec} [overload] overload: the upstream's capacity and what counts as goodput
+ */
+
+/**
+ * @typedef {object} OverloadSpec
+ * @property {number} capacity requests per second the upstream's /work serves at most (8 at a time, 25 ms each)
+ * @property {number} serviceMs how long one /work request takes
+ * @property {number} deadline ms: only 2xx answered within it count as goodput; every proxy's upstream timeout
+ * @property {number} clientTimeout ms after which the load generator gives a request up
+ * @property {number} bucketMs width of one point of the goodput-over-time series
  */
 
 /** Proxies, in table order: ours first, then the peers by framework. */
@@ -39,6 +50,27 @@ const WS_PROXIES = [
   'http-proxy-middleware',
   'fastify-http-proxy',
 ]
+
+/** The proxies of the overload case: ours with defaults, a fixed and an adaptive concurrency, and two peers. */
+const OVERLOAD_PROXIES = [
+  'ours-express',
+  'ours-express-c8',
+  'ours-express-adaptive',
+  'ours-koa',
+  'ours-koa-c8',
+  'ours-koa-adaptive',
+  'ours-fastify',
+  'ours-fastify-c8',
+  'ours-fastify-adaptive',
+  'http-proxy-middleware-ka',
+  'reply-from',
+]
+
+/** The upstream's /work (upstream.mjs): 8 at a time, 25 ms each. */
+const WORK_CONCURRENCY = 8
+const WORK_SERVICE_MS = 25
+/** Every proxy's upstream timeout in the overload case, and the goodput deadline, in ms. */
+const OVERLOAD_DEADLINE_MS = 1_000
 
 /** The upload of the post-64k case. */
 const UPLOAD = Buffer.alloc(64 * 1024, 'u')
@@ -109,5 +141,22 @@ export const cases = Object.freeze([
     request: { method: 'GET', path: '/ws/stream' },
     targets: ['direct', ...WS_PROXIES],
     targetArgs: ['--ws'],
+  },
+  {
+    name: 'overload',
+    kind: 'overload',
+    title:
+      'open-loop GETs at twice the capacity of an upstream serving 8 at a time (25 ms each, the rest queued without limit); goodput is 2xx within 1 s',
+    request: { method: 'GET', path: '/work' },
+    targets: ['direct', ...OVERLOAD_PROXIES],
+    targetArgs: [`--upstream-timeout=${OVERLOAD_DEADLINE_MS}`],
+    runs: 1,
+    overload: {
+      capacity: (WORK_CONCURRENCY * 1000) / WORK_SERVICE_MS,
+      serviceMs: WORK_SERVICE_MS,
+      deadline: OVERLOAD_DEADLINE_MS,
+      clientTimeout: 3_000,
+      bucketMs: 500,
+    },
   },
 ])

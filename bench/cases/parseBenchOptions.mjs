@@ -16,6 +16,10 @@ export const DEFAULT_STREAM_MIB = 1024
 export const DEFAULT_WS_CONNECTIONS = 32
 /** Size of the ws-stream case's stream, in MiB. */
 export const DEFAULT_WS_STREAM_MIB = 1024
+/** Arrivals per second of the overload case: twice the capacity of the upstream's /work. */
+export const DEFAULT_OVERLOAD_RATE = 640
+/** Seconds of arrivals in the overload case (one run per target). */
+export const DEFAULT_OVERLOAD_DURATION_S = 8
 /** Longest one download may take, in seconds. */
 export const DEFAULT_STREAM_TIMEOUT_S = 120
 
@@ -28,6 +32,8 @@ export const DEFAULT_STREAM_TIMEOUT_S = 120
  * @property {number} streamBytes
  * @property {number} wsConnections
  * @property {number} wsStreamBytes
+ * @property {number} overloadRate requests per second, open loop
+ * @property {number} overloadDuration seconds of arrivals
  * @property {number} streamTimeout ms, of one download or WebSocket stream
  * @property {readonly import('./cases.mjs').Case[]} cases the cases to run, in order
  * @property {ReadonlySet<string>} targets ids of the targets to run (each case runs the ones it lists)
@@ -43,6 +49,8 @@ const USAGE = `usage: node bench/run.mjs [options]
   --stream-mib <n>      size of the streamed download, MiB  (BENCH_STREAM_MIB, default ${DEFAULT_STREAM_MIB})
   --ws-connections <n>  WebSocket clients of the ws case    (BENCH_WS_CONNECTIONS, default ${DEFAULT_WS_CONNECTIONS})
   --ws-stream-mib <n>   size of the WebSocket stream, MiB   (BENCH_WS_STREAM_MIB, default ${DEFAULT_WS_STREAM_MIB})
+  --overload-rate <n>   arrivals/s of the overload case     (BENCH_OVERLOAD_RATE, default ${DEFAULT_OVERLOAD_RATE})
+  --overload-duration <s> seconds of arrivals, overload     (BENCH_OVERLOAD_DURATION, default ${DEFAULT_OVERLOAD_DURATION_S})
   --only <cases>        comma-separated: ${cases.map((c) => c.name).join(',')}
   --targets <ids>       comma-separated: ${targets.map((t) => t.id).join(',')}
   --no-write            print only, write nothing to bench/results/
@@ -68,6 +76,8 @@ export function parseBenchOptions(argv, env) {
       'stream-mib': { type: 'string' },
       'ws-connections': { type: 'string' },
       'ws-stream-mib': { type: 'string' },
+      'overload-rate': { type: 'string' },
+      'overload-duration': { type: 'string' },
       only: { type: 'string' },
       targets: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
@@ -103,6 +113,18 @@ export function parseBenchOptions(argv, env) {
     ),
     wsStreamBytes:
       number('--ws-stream-mib', values['ws-stream-mib'] ?? env.BENCH_WS_STREAM_MIB, DEFAULT_WS_STREAM_MIB, 1) * 2 ** 20,
+    overloadRate: number(
+      '--overload-rate',
+      values['overload-rate'] ?? env.BENCH_OVERLOAD_RATE,
+      DEFAULT_OVERLOAD_RATE,
+      1,
+    ),
+    overloadDuration: number(
+      '--overload-duration',
+      values['overload-duration'] ?? env.BENCH_OVERLOAD_DURATION,
+      DEFAULT_OVERLOAD_DURATION_S,
+      1,
+    ),
     streamTimeout: DEFAULT_STREAM_TIMEOUT_S * 1000,
     cases: Object.freeze(cases.filter((c) => only.has(c.name))),
     targets: targetIds,

@@ -1,6 +1,7 @@
 import { startTarget } from '../processes/startTarget.mjs'
 import { addRatios } from '../report/addRatios.mjs'
 import { loadCase } from './loadCase.mjs'
+import { overloadCase } from './overloadCase.mjs'
 import { streamCase } from './streamCase.mjs'
 import { webSocketCase } from './webSocketCase.mjs'
 
@@ -11,6 +12,7 @@ const KINDS = {
   stream: streamCase,
   'ws-stream': streamCase,
   ws: webSocketCase,
+  overload: overloadCase,
 }
 
 /**
@@ -28,6 +30,7 @@ const KINDS = {
  * @property {import('../processes/startTarget.mjs').Running} running
  * @property {import('./parseBenchOptions.mjs').BenchOptions} options
  * @property {number[]} pids the benchmark's own processes during a run: load generator, upstream, target
+ * @property {string} upstream origin of the upstream (the overload case asks it for its queue)
  */
 
 /**
@@ -51,14 +54,24 @@ export async function runCase(benchCase, caseTargets, context, options, progress
     for (const target of caseTargets) {
       const running = await startTarget(target, benchCase, context)
       const pids = [process.pid, context.upstream.pid, running.pid]
-      entries.push({ benchCase, target, running, options, pids, state: undefined, runs: [] })
+      entries.push({
+        benchCase,
+        target,
+        running,
+        options,
+        pids,
+        upstream: context.upstream.origin,
+        state: undefined,
+        runs: [],
+      })
     }
-    for (let round = 1; round <= options.runs; round++) {
+    const runs = benchCase.runs ?? options.runs
+    for (let round = 1; round <= runs; round++) {
       for (const entry of entries) {
         if (round === 1) entry.state = await kind.prepare(entry)
         const { run, summary } = await kind.run(entry)
         entry.runs.push(run)
-        progress(entry.target, `run ${round}/${options.runs}: ${summary}`)
+        progress(entry.target, `run ${round}/${runs}: ${summary}`)
       }
     }
     const rows = []

@@ -3,6 +3,10 @@
 //   GET  /64k            a 64 KiB body
 //   POST /upload         reads the whole body, answers a 100-byte JSON body
 //   GET  /stream?bytes=N N bytes (Content-Length), written in 64 KiB chunks with backpressure
+//   GET  /work           a 100-byte JSON body after 25 ms of "work", at most 8 at a time (capacity 320
+//                        req/s); the rest wait in a FIFO without limit and are worked off even after
+//                        their client left, as most app servers do
+//   GET  /work/queue     `{ working, waiting }` of /work, at once (the overload case waits for 0, 0)
 // and WebSockets (`ws`, on the same server, no compression):
 //   /ws                    echoes every message back as it came (binary stays binary)
 //   /ws/stream?bytes=N     sends N bytes in 64 KiB binary messages with backpressure, then closes (1000)
@@ -13,6 +17,14 @@ import { serveChild } from './serveChild.mjs'
 const SMALL = Buffer.from(JSON.stringify({ message: 'hello from the upstream', padding: 'x'.repeat(50) }))
 const LARGE = Buffer.alloc(64 * 1024, 'gateway-middleware benchmark body ')
 const CHUNK = LARGE
+/** Requests /work serves at a time. */
+const WORK_CONCURRENCY = 8
+/** How long one /work request takes, in ms. */
+const WORK_SERVICE_MS = 25
+/** /work requests being worked on now. */
+let working = 0
+/** /work requests waiting for a place, oldest first. @type {Array<() => void>} */
+const waiting = []
 /** Messages of /ws/stream written and not yet flushed to the socket: the backpressure window. */
 const WS_STREAM_WINDOW = 16
 
@@ -26,6 +38,10 @@ const server = createServer((req, res) => {
     req.on('end', () => send(res, SMALL))
     return
   }
+  if (req.method === 'GET' && path === '/work') return work(res)
+  if (req.method === 'GET' && path === '/work/queue') {
+    return send(res, Buffer.from(JSON.stringify({ working, waiting: waiting.length })))
+  }
   if (req.method === 'GET' && path === '/stream') {
     const bytes = Number(new URLSearchParams(req.url.slice(query + 1)).get('bytes'))
     return stream(res, bytes)
@@ -38,6 +54,25 @@ const server = createServer((req, res) => {
 function send(res, body) {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length })
   res.end(body)
+}
+
+/**
+ * /work: wait for one of {@link WORK_CONCURRENCY} places (FIFO, no limit), hold it for
+ * {@link WORK_SERVICE_MS} ms whether or not the client is still there, then answer if it is.
+ *
+ * @param {import('node:http').ServerResponse} res
+ */
+function work(res) {
+  const start = () => {
+    working++
+    setTimeout(() => {
+      working--
+      waiting.shift()?.()
+      if (!res.destroyed) send(res, SMALL)
+    }, WORK_SERVICE_MS)
+  }
+  if (working < WORK_CONCURRENCY) start()
+  else waiting.push(start)
 }
 
 /** @param {import('node:http').ServerResponse} res @param {number} total */

@@ -7,6 +7,13 @@ const WS_PEER_GOAL = 1.0
 /** …and the aim against the upstream without a proxy. */
 const WS_DIRECT_GOAL = 0.85
 
+/** Goodput of ours with `concurrency: 'adaptive'` in the overload case, at least, as a share of capacity. */
+const OVERLOAD_GOODPUT_GOAL = 0.8
+/** …and the p99 of its good answers, at most, in service times of the upstream. */
+const OVERLOAD_P99_SERVICE_TIMES = 4
+/** The targets the overload goals are for. */
+const OVERLOAD_GOAL_TARGETS = ['ours-express-adaptive', 'ours-fastify-adaptive']
+
 /** Framework names as the goals spell them. @type {Record<string, string>} */
 const FRAMEWORKS = { express: 'Express', koa: 'Koa', fastify: 'Fastify', 'node:http': 'node:http' }
 
@@ -17,7 +24,7 @@ const FRAMEWORKS = { express: 'Express', koa: 'Koa', fastify: 'Fastify', 'node:h
  */
 
 /**
- * The targets of issue 6 and of the WebSocket cases, checked against the measured ratios: one line
+ * The targets of issue 6, of the WebSocket cases and of the overload case, checked against the measured ratios: one line
  * per target that this run measured, "met" or "MISSED" with the figure.
  *
  * @param {CaseResult[]} results
@@ -87,6 +94,21 @@ export function checkTargets(results) {
         const { errors } = /** @type {import('../cases/webSocketCase.mjs').WebSocketRow} */ (ours)
         if (errors > 0) parts.push(`${errors} errors`)
         if (parts.length > 0) lines.push(`ws: ${ours.target.id}: ${parts.join(', ')}`)
+      }
+    }
+    if (benchCase.kind === 'overload' && benchCase.overload !== undefined) {
+      const { capacity, serviceMs } = benchCase.overload
+      const p99Limit = OVERLOAD_P99_SERVICE_TIMES * serviceMs
+      for (const id of OVERLOAD_GOAL_TARGETS) {
+        const ours = /** @type {import('../cases/overloadCase.mjs').OverloadRow | undefined} */ (row(rows, id))
+        if (ours === undefined) continue
+        const timeouts = ours.statuses['504'] ?? 0
+        const parts = [
+          `goodput ${ours.share.toFixed(2)}× capacity (${Math.round(ours.goodput)} of ${capacity}/s; ≥ ${OVERLOAD_GOODPUT_GOAL}: ${verdict(ours.share >= OVERLOAD_GOODPUT_GOAL)})`,
+          `good p99 ${Math.round(ours.p99)} ms (≤ ${p99Limit}: ${verdict(ours.p99 <= p99Limit)})`,
+          `${timeouts} × 504 (none: ${verdict(timeouts === 0)})`,
+        ]
+        lines.push(`overload: ${id}: ${parts.join(', ')}`)
       }
     }
     if (benchCase.kind === 'ws-stream') {

@@ -25,10 +25,11 @@ const PACKAGES = [
  *
  * @param {import('./checkTargets.mjs').CaseResult[]} results
  * @param {import('../cases/parseBenchOptions.mjs').BenchOptions} options
- * @param {{ started: Date, seconds: number, command: string, loadAverage: [number, number], code: string }} run
+ * @param {{ started: Date, seconds: number, command: string, loadAverage: [number, number], code: string, plots?: Map<string, string> }} run
+ *   plots: per case name, where its plot was written (a path relative to the report, or absolute)
  * @returns {string}
  */
-export function formatReport(results, options, { started, seconds, command, loadAverage, code }) {
+export function formatReport(results, options, { started, seconds, command, loadAverage, code, plots }) {
   const out = [
     '# Benchmark: gateway-middleware and its peers',
     '',
@@ -48,6 +49,13 @@ export function formatReport(results, options, { started, seconds, command, load
             'per run in 64 KiB messages over one WebSocket.',
         ]
       : []),
+    ...(options.cases.some((c) => c.kind === 'overload')
+      ? [
+          `- Overload: open loop, ${options.overloadRate} GETs/s for ${options.overloadDuration} s (each sent when due, ` +
+            'on a node:http keep-alive agent with a socket free for each, given up by the client after 3 s), one run ' +
+            'per target after the warm-up at half the capacity; the upstream works off its queue between targets.',
+        ]
+      : []),
     `- ${packageVersions(PACKAGES).join(', ')}`,
     '',
     'Upstream (node:http), proxy and load generator each run in their own process, all on 127.0.0.1 and sharing',
@@ -58,9 +66,11 @@ export function formatReport(results, options, { started, seconds, command, load
   for (const target of ran.values()) out.push(`- \`${target.id}\`: ${target.description}`)
   for (const { benchCase, rows } of results) {
     out.push('', `## ${benchCase.name}: ${benchCase.title}`, '', formatTable(benchCase, rows))
+    const plot = plots?.get(benchCase.name)
+    if (plot !== undefined) out.push('', `Goodput over time: [${plot}](${plot})`)
   }
   const targets = checkTargets(results)
-  if (targets.length > 0) out.push('', '## Targets of issue 6', '', ...targets.map((line) => `- ${line}`))
+  if (targets.length > 0) out.push('', '## Targets', '', ...targets.map((line) => `- ${line}`))
   out.push(
     '',
     '## Reading the tables',
@@ -83,6 +93,11 @@ export function formatReport(results, options, { started, seconds, command, load
     '- **failure**: each proxy answers in its own way (statuses column); ours runs with `retry: false, circuit: false`',
     '  like the peers, and `ours-express-defaults` with the defaults, where passive health answers 503 without',
     '  connecting. Sockets: /proc/<pid>/fd entries that are sockets, before the load and after it ended.',
+    '- **overload**: every proxy gives up on the upstream after 1 s (ours `timeout.headers`, http-proxy-middleware',
+    "  `proxyTimeout`, reply-from `headersTimeout`/`bodyTimeout`); `direct` has only the client's 3 s. **goodput**:",
+    '  2xx answered within 1 s of when the request was due, per second of arrivals; **× capacity**: over the',
+    "  upstream's 320/s. **good p50/p99**: of those alone. **late 2xx**: answered after 1 s (work done for nobody).",
+    "  **errors**: no answer (`timeout`: the client's 3 s). The plot shows good answers/s per 500 ms of completion time.",
   )
   return `${out.join('\n')}\n`
 }

@@ -13,6 +13,7 @@ export function formatTable(benchCase, rows) {
     return table(STREAM_COLUMNS, /** @type {any[]} */ (rows))
   if (benchCase.kind === 'ws') return table(WS_COLUMNS, /** @type {any[]} */ (rows))
   if (benchCase.kind === 'failure') return table(FAILURE_COLUMNS, /** @type {any[]} */ (rows))
+  if (benchCase.kind === 'overload') return table(OVERLOAD_COLUMNS, /** @type {any[]} */ (rows))
   return table(LOAD_COLUMNS, /** @type {any[]} */ (rows))
 }
 
@@ -80,6 +81,42 @@ const FAILURE_COLUMNS = [
   ['sockets before → after', (row) => sockets(row.sockets), 'left'],
   ['others', (row) => `${fixed(row.others, 0)} %`, 'right'],
 ]
+
+/** Statuses with a column of their own in the overload table; the rest go to "other". */
+const OVERLOAD_STATUSES = ['502', '503', '504']
+
+/** @type {Column[]} */
+const OVERLOAD_COLUMNS = [
+  ['target', (row) => row.target.id, 'left'],
+  ['framework', (row) => row.target.framework, 'left'],
+  ['goodput/s', (row) => fixed(row.goodput, 0), 'right'],
+  ['× capacity', (row) => fixed(row.share, 2), 'right'],
+  ['good p50 ms', (row) => fixed(row.p50, 0), 'right'],
+  ['good p99 ms', (row) => fixed(row.p99, 0), 'right'],
+  ['late 2xx', (row) => String(row.late), 'right'],
+  ['502', (row) => String(row.statuses['502'] ?? 0), 'right'],
+  ['503', (row) => String(row.statuses['503'] ?? 0), 'right'],
+  ['504', (row) => String(row.statuses['504'] ?? 0), 'right'],
+  ['other', (row) => otherStatuses(row.statuses), 'right'],
+  ['errors', (row) => errorCounts(row.errors), 'right'],
+  ['sent', (row) => String(row.sent), 'right'],
+  ['CPU', (row) => `${fixed(row.cpu, 0)} %`, 'right'],
+  ['others', (row) => `${fixed(row.others, 0)} %`, 'right'],
+]
+
+/** @param {Record<string, number>} counts by status @returns {string} non-2xx outside the 502–504 columns */
+function otherStatuses(counts) {
+  const other = Object.entries(counts).filter(
+    ([status]) => !OVERLOAD_STATUSES.includes(status) && !(Number(status) >= 200 && Number(status) < 300),
+  )
+  return other.length === 0 ? '0' : other.map(([status, count]) => `${count} (${status})`).join(', ')
+}
+
+/** @param {Record<string, number>} counts by error @returns {string} */
+function errorCounts(counts) {
+  const entries = Object.entries(counts)
+  return entries.length === 0 ? '0' : entries.map(([error, count]) => `${count} ${error}`).join(', ')
+}
 
 /** @param {Column[]} columns @param {any[]} rows @returns {string} */
 function table(columns, rows) {
