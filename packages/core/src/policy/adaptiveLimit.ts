@@ -14,7 +14,8 @@ export type { AdaptiveLimitSettings }
  * The no-load latency is a minimum, not gradient2's long-term average: under lasting overload an
  * average climbs with the queue inside the upstream and the limit never comes down (measured: the
  * limit stayed at the pool size, 128, with an upstream that takes 8 at a time). The minimum rises by
- * a thousandth of the difference per answer, so a target that really became slower is followed.
+ * a ten-thousandth of the difference per answer (a faster drift climbs with the queue too), so a
+ * target that really became slower is followed over some ten thousand answers.
  *
  * Chosen over Envoy's gradient controller because Envoy's measures the no-load latency by pinning
  * the concurrency to a minimum for a while every few seconds, which sheds real traffic on a schedule;
@@ -31,7 +32,7 @@ export interface AdaptiveLimitState {
 }
 
 /** How slowly the no-load latency rises towards a higher sample (one step in this many). */
-export const LONG_WINDOW = 1000
+export const LONG_WINDOW = 10_000
 /** Samples the short-term average spans. */
 export const SHORT_WINDOW = 10
 /** How much of a new limit is taken each step (gradient2's smoothing). */
@@ -57,8 +58,7 @@ export function adaptiveLimit(
     return { ...state, limit: clamp(state.limit * 0.9, settings) }
   }
   const rtt = Math.max(sample.rttMs, 0.001)
-  const longRtt =
-    state.longRtt === 0 || rtt < state.longRtt ? rtt : state.longRtt + (rtt - state.longRtt) / LONG_WINDOW
+  const longRtt = state.longRtt === 0 || rtt < state.longRtt ? rtt : state.longRtt + (rtt - state.longRtt) / LONG_WINDOW
   const shortRtt = state.shortRtt === 0 ? rtt : state.shortRtt + (rtt - state.shortRtt) / SHORT_WINDOW
   // an app-limited target (far below its limit) says nothing about the limit: only keep the averages
   if (sample.inFlight < state.limit / 2) return { limit: state.limit, longRtt, shortRtt }
