@@ -2,6 +2,8 @@ import { bestPeer } from './addRatios.mjs'
 
 /** Largest peak RSS growth of ours in the streaming case, in bytes (issue 6). */
 const STREAM_RSS_LIMIT = 50 * 2 ** 20
+/** Most CPU per response with the OpenTelemetry SDK registered, against the same target without (issue 14). */
+const TELEMETRY_CPU_LIMIT = 1.15
 
 /**
  * @typedef {object} CaseResult
@@ -10,8 +12,9 @@ const STREAM_RSS_LIMIT = 50 * 2 ** 20
  */
 
 /**
- * The targets of issue 6, checked against the measured ratios: one line per target that this run
- * measured, "met" or "MISSED" with the figure.
+ * The targets of issues 6 (speed against the peers) and 14 (the cost of metrics + traces: an `-otel`
+ * row's CPU per response against its plain row's), checked against the measured ratios: one line per
+ * target that this run measured, "met" or "MISSED" with the figure.
  *
  * @param {CaseResult[]} results
  * @returns {string[]} markdown list items
@@ -33,6 +36,15 @@ export function checkTargets(results) {
           `${benchCase.name}: ${id} ≥ ${goal.toFixed(1)}× ${against}: ${ours.xPeer.toFixed(3)}× — ${verdict(ours.xPeer >= goal)}`,
         )
       }
+    }
+    for (const otel of rows.filter((r) => r.target.id.endsWith('-otel'))) {
+      const plain = row(rows, otel.target.id.slice(0, -'-otel'.length))
+      if (plain === undefined || !(plain.cpuPerRequest > 0)) continue
+      const ratio = otel.cpuPerRequest / plain.cpuPerRequest
+      lines.push(
+        `${benchCase.name}: ${otel.target.id} CPU per response ≤ ${TELEMETRY_CPU_LIMIT.toFixed(2)}× ${plain.target.id}: ` +
+          `${otel.cpuPerRequest.toFixed(0)} / ${plain.cpuPerRequest.toFixed(0)} µs = ${ratio.toFixed(3)}× — ${verdict(ratio <= TELEMETRY_CPU_LIMIT)}`,
+      )
     }
     if (benchCase.name === 'guard') {
       const ours = row(rows, 'guard-ours-express')

@@ -51,7 +51,7 @@ export function formatReport(results, options, { started, seconds, command, load
     out.push('', `## ${benchCase.name}: ${benchCase.title}`, '', formatTable(benchCase, rows))
   }
   const targets = checkTargets(results)
-  if (targets.length > 0) out.push('', '## Targets of issue 6', '', ...targets.map((line) => `- ${line}`))
+  if (targets.length > 0) out.push('', '## Targets of issues 6 and 14', '', ...targets.map((line) => `- ${line}`))
   out.push(
     '',
     '## Reading the tables',
