@@ -27,7 +27,7 @@ const instruments = new WeakMap<object, GatewayMetrics | null>()
  * The provider is `meterProvider`, or the global one looked up again at each event: a meter taken
  * before the SDK registers stays a no-op forever (metrics have no proxy provider, unlike traces), so
  * instruments are made on the first event after a provider appeared, and while there is only the
- * no-op provider nothing is recorded. The in-flight counts are kept whatever the provider (see
+ * no-op provider nothing is recorded. The in-flight counts are kept by the observer (see
  * {@link InFlightCounts}). An attempt aborted by its client is not recorded as a duration (its time
  * says nothing about the upstream), but leaves the in-flight count like any other.
  */
@@ -66,7 +66,9 @@ export function metricsObserver(
     stop: () => report(undefined),
     observer: {
       attemptStart(event) {
-        inFlight.started(event.phases, event.method, event.target)
+        // without a meter there is nothing to report to (an attempt that started before one appeared
+        // is not counted, and its end is ignored)
+        if (current() !== undefined) inFlight.started(event.phases, event.method, event.target)
       },
       attempt(event) {
         const { phases } = event
