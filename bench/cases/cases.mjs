@@ -85,7 +85,8 @@ export const cases = Object.freeze([
     kind: 'load',
     title: 'GET, 100-byte response body',
     request: { method: 'GET', path: '/small' },
-    targets: ['direct', ...PROXIES],
+    // the -otel variants: the cost of metrics + traces (issue 14), against the plain rows
+    targets: ['direct', ...PROXIES, 'ours-express-otel', 'ours-koa-otel', 'ours-fastify-otel'],
   },
   {
     name: 'get-64k',

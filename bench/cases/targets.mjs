@@ -37,6 +37,15 @@ export const targets = Object.freeze([
     prefix: '/api',
     description: '@gateway-middleware/fastify, defaults',
   },
+  ...['express', 'koa', 'fastify'].map((framework) => ({
+    id: `ours-${framework}-otel`,
+    framework,
+    role: 'ours',
+    script: `ours-${framework}.mjs`,
+    args: ['--telemetry'],
+    prefix: '/api',
+    description: `ours on ${framework}, the OpenTelemetry SDK registered (metrics + traces, exported nowhere)`,
+  })),
   {
     id: 'ours-express-defaults',
     framework: 'express',

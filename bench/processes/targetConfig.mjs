@@ -7,12 +7,14 @@
  * @property {boolean} webSocket whether a peer turns its WebSocket support on (the ws cases; ours always has it)
  * @property {number | undefined} upstreamTimeout ms a peer waits for the upstream's answer (`--upstream-timeout=<ms>`,
  *   the overload case); undefined: its default
+ * @property {boolean} telemetry whether ours registers the OpenTelemetry SDK before the gateway is made
+ *   (`--telemetry`: see registerTelemetry.mjs)
  */
 
 /**
  * What the parent tells a target process: read once at its start, from the environment the
  * parent set (`BENCH_UPSTREAM`, `BENCH_GATEWAY_OPTIONS`) and its arguments (`--keep-alive`, `--ws`,
- * `--concurrency=<n | adaptive>` for ours, `--upstream-timeout=<ms>`).
+ * `--concurrency=<n | adaptive>` for ours, `--upstream-timeout=<ms>`, `--telemetry`).
  *
  * @returns {TargetConfig}
  */
@@ -39,6 +41,7 @@ export function targetConfig() {
     upstreamTimeout,
     keepAlive: process.argv.includes('--keep-alive'),
     webSocket: process.argv.includes('--ws'),
+    telemetry: process.argv.includes('--telemetry'),
   }
 }
 

@@ -17,6 +17,9 @@ const OVERLOAD_GOAL_TARGETS = ['ours-express-adaptive', 'ours-fastify-adaptive']
 /** Framework names as the goals spell them. @type {Record<string, string>} */
 const FRAMEWORKS = { express: 'Express', koa: 'Koa', fastify: 'Fastify', 'node:http': 'node:http' }
 
+/** Most CPU per response with the OpenTelemetry SDK registered, against the same target without (issue 14). */
+const TELEMETRY_CPU_LIMIT = 1.15
+
 /**
  * @typedef {object} CaseResult
  * @property {import('../cases/cases.mjs').Case} benchCase
@@ -24,8 +27,10 @@ const FRAMEWORKS = { express: 'Express', koa: 'Koa', fastify: 'Fastify', 'node:h
  */
 
 /**
- * The targets of issue 6, of the WebSocket cases and of the overload case, checked against the measured ratios: one line
- * per target that this run measured, "met" or "MISSED" with the figure.
+ * The targets of issue 6 (speed against the peers), of issue 14 (the cost of metrics + traces: an
+ * `-otel` row's CPU per response against its plain row's), of the WebSocket cases and of the overload
+ * case, checked against the measured ratios: one line per target that this run measured, "met" or
+ * "MISSED" with the figure.
  *
  * @param {CaseResult[]} results
  * @returns {string[]} markdown list items
@@ -47,6 +52,15 @@ export function checkTargets(results) {
           `${benchCase.name}: ${id} ≥ ${goal.toFixed(1)}× ${against}: ${ours.xPeer.toFixed(3)}× — ${verdict(ours.xPeer >= goal)}`,
         )
       }
+    }
+    for (const otel of rows.filter((r) => r.target.id.endsWith('-otel'))) {
+      const plain = row(rows, otel.target.id.slice(0, -'-otel'.length))
+      if (plain === undefined || !(plain.cpuPerRequest > 0)) continue
+      const ratio = otel.cpuPerRequest / plain.cpuPerRequest
+      lines.push(
+        `${benchCase.name}: ${otel.target.id} CPU per response ≤ ${TELEMETRY_CPU_LIMIT.toFixed(2)}× ${plain.target.id}: ` +
+          `${otel.cpuPerRequest.toFixed(0)} / ${plain.cpuPerRequest.toFixed(0)} µs = ${ratio.toFixed(3)}× — ${verdict(ratio <= TELEMETRY_CPU_LIMIT)}`,
+      )
     }
     if (benchCase.name === 'guard') {
       const ours = row(rows, 'guard-ours-express')

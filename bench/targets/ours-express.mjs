@@ -5,7 +5,9 @@ import express from 'express'
 import { serveChild } from '../processes/serveChild.mjs'
 import { targetConfig } from '../processes/targetConfig.mjs'
 
-const { upstream, gatewayOptions } = targetConfig()
+const { upstream, gatewayOptions, telemetry } = targetConfig()
+// --telemetry: the SDK registered first, as an app's instrumentation file does
+if (telemetry) (await import('../processes/registerTelemetry.mjs')).registerTelemetry()
 const app = express()
 const middleware = gatewayMiddleware({ target: upstream, ...gatewayOptions })
 app.use('/api', middleware)

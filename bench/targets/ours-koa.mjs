@@ -6,7 +6,9 @@ import mount from 'koa-mount'
 import { serveChild } from '../processes/serveChild.mjs'
 import { targetConfig } from '../processes/targetConfig.mjs'
 
-const { upstream, gatewayOptions } = targetConfig()
+const { upstream, gatewayOptions, telemetry } = targetConfig()
+// --telemetry: the SDK registered first, as an app's instrumentation file does
+if (telemetry) (await import('../processes/registerTelemetry.mjs')).registerTelemetry()
 const app = new Koa()
 const middleware = gatewayMiddleware({ target: upstream, ...gatewayOptions })
 app.use(mount('/api', middleware))

@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Meter, ObservableUpDownCounter, UpDownCounter } from '@opentelemetry/api'
+import type { Counter, Histogram, Meter, ObservableUpDownCounter } from '@opentelemetry/api'
 
 /** The instrumentation scope the gateway's metrics and spans are recorded under. */
 export const INSTRUMENTATION_SCOPE = '@gateway-middleware/core'
@@ -19,8 +19,8 @@ export const DURATION_BUCKETS_S: readonly number[] = Object.freeze([
 export class GatewayMetrics {
   /** `http.client.request.duration`: each upstream attempt, from its start to its response headers or failure. */
   readonly duration: Histogram
-  /** `http.client.active_requests`: upstream attempts under way. */
-  readonly active: UpDownCounter
+  /** `http.client.active_requests`: upstream attempts under way (asynchronous: see `InFlightCounts`). */
+  readonly active: ObservableUpDownCounter
   /** `gateway.answers`: answers the gateway generated itself (502, 503, 504, 408, 413, …). */
   readonly answers: Counter
   /** `gateway.cuts`: client connections cut because the upstream failed after the response headers. */
@@ -38,7 +38,7 @@ export class GatewayMetrics {
       unit: 's',
       advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_S] },
     })
-    this.active = meter.createUpDownCounter('http.client.active_requests', {
+    this.active = meter.createObservableUpDownCounter('http.client.active_requests', {
       description: 'Number of active HTTP requests: upstream attempts waiting for their response headers.',
       unit: '{request}',
     })

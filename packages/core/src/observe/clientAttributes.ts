@@ -1,15 +1,4 @@
-/** The methods the HTTP semantic conventions know (RFC 9110 and PATCH); any other is `_OTHER`. */
-const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'CONNECT',
-  'DELETE',
-  'GET',
-  'HEAD',
-  'OPTIONS',
-  'PATCH',
-  'POST',
-  'PUT',
-  'TRACE',
-])
+import { requestMethod } from './requestMethod.js'
 
 /** The attributes every upstream call's metrics and span carry. */
 export interface ClientAttributes {
@@ -28,7 +17,7 @@ export interface ClientAttributes {
  */
 export function clientAttributes(method: string | undefined, origin: string): ClientAttributes {
   const attributes: ClientAttributes = {}
-  if (method !== undefined) attributes['http.request.method'] = KNOWN_METHODS.has(method) ? method : '_OTHER'
+  if (method !== undefined) attributes['http.request.method'] = requestMethod(method)
   const hostAt = origin.indexOf('://') + 3
   if (hostAt === 2) return attributes
   // an IPv6 literal is in brackets, whose colons are not the port's

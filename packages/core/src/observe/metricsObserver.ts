@@ -1,10 +1,10 @@
 import type { ObservableResult } from '@opentelemetry/api'
 import { isFailureCode, proxyStatusType } from '../errors/failures.js'
 import type { GatewayObserver } from '../events/GatewayEvents.js'
-import type { PhaseRecord } from '../events/PhaseRecord.js'
-import { type ClientAttributes, clientAttributes } from './clientAttributes.js'
+import { clientAttributes } from './clientAttributes.js'
 import { errorType } from './errorType.js'
 import { GatewayMetrics, INSTRUMENTATION_SCOPE } from './GatewayMetrics.js'
+import { InFlightCounts } from './InFlightCounts.js'
 import type { OpenTelemetryApi } from './loadOpenTelemetry.js'
 import type { MeterProviderLike } from './TelemetryProviders.js'
 
@@ -27,8 +27,9 @@ const instruments = new WeakMap<object, GatewayMetrics | null>()
  * The provider is `meterProvider`, or the global one looked up again at each event: a meter taken
  * before the SDK registers stays a no-op forever (metrics have no proxy provider, unlike traces), so
  * instruments are made on the first event after a provider appeared, and while there is only the
- * no-op provider nothing is recorded. An attempt aborted by its client is not recorded as a duration
- * (its time says nothing about the upstream), but leaves the in-flight count like any other.
+ * no-op provider nothing is recorded. The in-flight counts are kept by the observer (see
+ * {@link InFlightCounts}). An attempt aborted by its client is not recorded as a duration (its time
+ * says nothing about the upstream), but leaves the in-flight count like any other.
  */
 export function metricsObserver(
   api: OpenTelemetryApi,
@@ -37,48 +38,42 @@ export function metricsObserver(
 ): StoppableObserver {
   /** Whether each target is ejected now, from the health events (known before any SDK is). */
   const ejected = new Map<string, boolean>(targets.map((origin) => [origin, false]))
-  const inFlight = new WeakMap<
-    PhaseRecord,
-    { readonly metrics: GatewayMetrics; readonly attributes: ClientAttributes }
-  >()
-  const report = (result: ObservableResult) => {
+  const inFlight = new InFlightCounts()
+  const reportEjected = (result: ObservableResult) => {
     for (const [origin, out] of ejected) result.observe(out ? 1 : 0, clientAttributes(undefined, origin))
   }
   let provider: object | undefined
   let metrics: GatewayMetrics | undefined
+  /** The instruments this gateway's callbacks are on. */
   let reporting: GatewayMetrics | undefined
+  const report = (on: GatewayMetrics | undefined) => {
+    reporting?.active.removeCallback(inFlight.report)
+    reporting?.ejected.removeCallback(reportEjected)
+    reporting = on
+    on?.active.addCallback(inFlight.report)
+    if (ejected.size > 0) on?.ejected.addCallback(reportEjected)
+  }
   const current = (): GatewayMetrics | undefined => {
     const now = meterProvider ?? api.metrics.getMeterProvider()
     if (now === provider) return metrics
     provider = now
     metrics = instrumentsOf(api, now)
-    reporting?.ejected.removeCallback(report)
-    reporting = ejected.size === 0 ? undefined : metrics
-    reporting?.ejected.addCallback(report)
+    report(metrics)
     return metrics
   }
   current()
   return {
-    stop() {
-      reporting?.ejected.removeCallback(report)
-      reporting = undefined
-    },
+    stop: () => report(undefined),
     observer: {
       attemptStart(event) {
-        const now = current()
-        if (now === undefined) return
-        const attributes = clientAttributes(event.method, event.target)
-        now.active.add(1, attributes)
-        inFlight.set(event.phases, { metrics: now, attributes })
+        // without a meter there is nothing to report to (an attempt that started before one appeared
+        // is not counted, and its end is ignored)
+        if (current() !== undefined) inFlight.started(event.phases, event.method, event.target)
       },
       attempt(event) {
         const { phases } = event
         if (phases === undefined) return
-        const started = inFlight.get(phases)
-        if (started !== undefined) {
-          inFlight.delete(phases)
-          started.metrics.active.add(-1, started.attributes)
-        }
+        inFlight.ended(phases)
         if (event.aborted && event.error === undefined) return
         const now = current()
         if (now === undefined) return
