@@ -10,3 +10,13 @@ export interface MeterProviderLike {
 export interface TracerProviderLike {
   getTracer(name: string, version?: string, options?: { schemaUrl?: string }): object
 }
+
+/** The telemetry settings, resolved. */
+export interface ResolvedTelemetry {
+  /** Whether metrics are recorded: to `meterProvider`, or to the global one when that is `undefined`. */
+  readonly metrics: boolean
+  readonly meterProvider: MeterProviderLike | undefined
+  /** Whether spans are made: by `tracerProvider`, or the global one when that is `undefined`. */
+  readonly traces: boolean
+  readonly tracerProvider: TracerProviderLike | undefined
+}

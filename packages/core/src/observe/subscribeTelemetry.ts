@@ -1,8 +1,8 @@
 import type { GatewayEvents } from '../events/GatewayEvents.js'
-import type { ResolvedTelemetry } from '../options/resolveOptions.js'
 import { warnOnce } from '../seam/warnOnce.js'
 import { loadOpenTelemetry, type OpenTelemetryLoader } from './loadOpenTelemetry.js'
 import { metricsObserver } from './metricsObserver.js'
+import type { ResolvedTelemetry } from './TelemetryProviders.js'
 import { traceObserver } from './traceObserver.js'
 
 /**

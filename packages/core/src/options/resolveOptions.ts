@@ -3,7 +3,7 @@ import { type ResolvedErrorPages, resolveErrorPages } from '../error-pages/resol
 import { type FailureCode, isFailureCode } from '../errors/failures.js'
 import { optionError } from '../errors/optionError.js'
 import type { GatewayLogger } from '../observe/GatewayLogger.js'
-import type { MeterProviderLike, TracerProviderLike } from '../observe/TelemetryProviders.js'
+import type { MeterProviderLike, ResolvedTelemetry, TracerProviderLike } from '../observe/TelemetryProviders.js'
 import {
   DEFAULT_ADAPTIVE_INITIAL_LIMIT,
   DEFAULT_ADAPTIVE_MIN_LIMIT,
@@ -149,16 +149,6 @@ export interface ResolvedHealthCheck {
   readonly timeout: number
   /** `undefined`: every 2xx and 3xx. */
   readonly healthyStatuses: ReadonlySet<number> | undefined
-}
-
-/** The telemetry settings, resolved. */
-export interface ResolvedTelemetry {
-  /** Whether metrics are recorded: to `meterProvider`, or to the global one when that is `undefined`. */
-  readonly metrics: boolean
-  readonly meterProvider: MeterProviderLike | undefined
-  /** Whether spans are made: by `tracerProvider`, or the global one when that is `undefined`. */
-  readonly traces: boolean
-  readonly tracerProvider: TracerProviderLike | undefined
 }
 
 /** The upgrade settings, resolved. */
