@@ -208,6 +208,7 @@ export function expectGatewayAnswer(
 /** Nothing internal in a response: no upstream address or port, errno string or stack. */
 export function expectNoLeak(text: string, upstreamPort?: number): void {
   expect(text).not.toMatch(/127\.0\.0\.1|localhost|::1/)
-  if (upstreamPort !== undefined) expect(text).not.toContain(String(upstreamPort))
+  // (a privileged port, as refusedUrl() gives, is too short to look for alone: the address check covers it)
+  if (upstreamPort !== undefined && upstreamPort >= 1024) expect(text).not.toContain(String(upstreamPort))
   expect(text).not.toMatch(/\bE[A-Z]{4,}\b|UND_ERR|HPE_|\bat .+:\d+:\d+|Error:/)
 }

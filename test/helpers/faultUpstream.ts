@@ -15,7 +15,7 @@ import {
   type ServerResponse,
 } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net'
+import { type AddressInfo, createConnection, type Socket } from 'node:net'
 
 /** What the upstream saw of one request. */
 export interface RecordedRequest {
@@ -206,16 +206,36 @@ export async function startFaultUpstream(options: FaultUpstreamOptions = {}): Pr
   }
 }
 
-/** A loopback URL on which nothing listens (binds port 0, reads the port, closes). */
+/**
+ * A loopback URL on which nothing listens: a privileged port (below 1024) that refuses connections.
+ * Not a port freed from port 0: the system may hand that very port to the next `listen(0)` (the
+ * test's own gateway app, say), and the "refused" target would answer.
+ */
 export async function refusedUrl(): Promise<string> {
-  const probe = createNetServer()
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', resolve)
-  })
-  const { port } = probe.address() as AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return `http://127.0.0.1:${port}`
+  // from 2: fetch() refuses to even try port 1 (the Fetch standard's "bad ports"; 2–6 are not among them)
+  for (let port = 2; port < 7; port++) {
+    if (await refuses(port)) return `http://127.0.0.1:${port}`
+  }
+  throw new Error('refusedUrl: ports 2 to 6 on 127.0.0.1 all accept connections')
+}
+
+const refusing = new Map<number, Promise<boolean>>()
+
+/** Whether a connection to the port on 127.0.0.1 is refused (checked once per port and process). */
+function refuses(port: number): Promise<boolean> {
+  let answer = refusing.get(port)
+  if (answer === undefined) {
+    answer = new Promise((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port })
+      socket.once('connect', () => {
+        socket.destroy()
+        resolve(false)
+      })
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'))
+    })
+    refusing.set(port, answer)
+  }
+  return answer
 }
 
 /** Hex SHA-256 of the body that `/download?bytes=<bytes>` sends. */
