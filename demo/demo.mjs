@@ -2,7 +2,20 @@
 // Everything listens on 127.0.0.1; Ctrl-C stops it.
 import { createServer } from 'node:http'
 import { gatewayErrorHandler, gatewayMiddleware } from '@gateway-middleware/express'
+import { metrics, propagation, trace } from '@opentelemetry/api'
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
+import { MeterProvider } from '@opentelemetry/sdk-metrics'
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
 import express from 'express'
+
+// OpenTelemetry, as an app registers it before it makes its gateways (the gateway finds the global
+// providers by itself): metrics read by the Prometheus exporter, served below as GET /metrics; spans
+// made (and not exported here), so that each upstream request carries its own traceparent
+const prometheus = new PrometheusExporter({ preventServerStart: true })
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [prometheus] }))
+trace.setGlobalTracerProvider(new BasicTracerProvider())
+propagation.setGlobalPropagator(new W3CTraceContextPropagator())
 
 let flakyHits = 0
 const upstream = createServer((req, res) => {
@@ -10,7 +23,15 @@ const upstream = createServer((req, res) => {
   switch (path) {
     case '/hello':
       res.writeHead(200, { 'content-type': 'application/json' })
-      return res.end(JSON.stringify({ hello: 'from the upstream', path: req.url, via: req.headers.via }))
+      return res.end(
+        JSON.stringify({
+          hello: 'from the upstream',
+          path: req.url,
+          via: req.headers.via,
+          // the gateway's span for this attempt: a new span id, your trace id if you sent a traceparent
+          traceparent: req.headers.traceparent,
+        }),
+      )
     case '/flaky':
       // every other request is reset before headers: the gateway retries it (GET is idempotent)
       if (++flakyHits % 2 === 1) return req.socket.resetAndDestroy()
@@ -50,6 +71,8 @@ const down = gatewayMiddleware({ target: refusedUrl, onRetry })
 // guard mode: no target; routes call upstreams themselves through req.gateway
 const guard = gatewayMiddleware({ timeout: { total: 1500 } })
 const app = express()
+// the gateway's metrics (and any other of the app's) in Prometheus' text format
+app.get('/metrics', (req, res) => prometheus.getMetricsRequestHandler(req, res))
 app.use('/api', api)
 app.use('/down', down)
 app.use('/guarded', guard)
@@ -94,6 +117,10 @@ const server = app.listen(port, '127.0.0.1', () => {
   console.log('      the same answer as RFC 9457 problem details (browsers get the HTML page: open the URLs above)')
   console.log(`  curl -i -H 'X-Request-Id: my-trace-1' ${base}/api/hang`)
   console.log('      your request id is kept, forwarded to the upstream and shown on the page')
+  console.log(`  curl -s -H 'traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' ${base}/api/hello`)
+  console.log("      the upstream gets the gateway's span as traceparent: your trace id, the gateway's span id")
+  console.log(`  curl -s ${base}/metrics | grep -E '^(http_client_active|http_client_request_duration_count|gateway)'`)
+  console.log('      the OpenTelemetry metrics (Prometheus format): run the requests above again and watch them move')
   console.log('\nCtrl-C stops everything.')
 })
 

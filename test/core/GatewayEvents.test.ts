@@ -136,21 +136,7 @@ describe('the event seam', () => {
     expect(gateway.seen.attempts.map(({ phases }) => phases)).toEqual(starts.map(({ phases }) => phases))
   })
 
-  it('announces an attempt the client abandoned: aborted, neither status nor failure', async () => {
-    const up = await upstream()
-    const app = await proxyApp({ target: up.url })
-    const { request } = await import('node:http')
-    const req = request(`${app.url}/hang`, { agent: false })
-    req.on('error', () => {})
-    req.end()
-    await waitFor(() => up.hits('/hang') === 1)
-    req.destroy()
-    await waitFor(() => app.seen.attempts.length === 1)
-    expect(app.seen.attempts).toMatchObject([{ attempt: 1, status: undefined, error: undefined, aborted: true }])
-    expect(typeof app.seen.attempts[0]?.phases?.ended).toBe('number')
-  })
-
-  it('announces a client that leaves: a departure, not a failure', async () => {
+  it('announces a client that leaves: a departure and its attempt aborted (neither status nor failure), not a failure', async () => {
     const up = await upstream()
     const app = await proxyApp({ target: up.url })
     const { request } = await import('node:http')
@@ -162,6 +148,8 @@ describe('the event seam', () => {
     await waitFor(() => app.seen.departures.length === 1)
     expect(app.seen.departures).toMatchObject([{ method: 'GET', path: '/hang' }])
     expect(app.seen.responses).toEqual([])
+    expect(app.seen.attempts).toMatchObject([{ attempt: 1, status: undefined, error: undefined, aborted: true }])
+    expect(typeof app.seen.attempts[0]?.phases?.ended).toBe('number')
   })
 })
 

@@ -5,30 +5,21 @@ import { errorType } from '~core/observe/errorType.js'
 
 describe('clientAttributes', () => {
   it.each([
-    [
-      'GET',
-      'http://127.0.0.1:4000',
-      { 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'server.port': 4000 },
-    ],
-    [
-      'PATCH',
-      'http://api.internal',
-      { 'http.request.method': 'PATCH', 'server.address': 'api.internal', 'server.port': 80 },
-    ],
-    [
-      'POST',
-      'https://api.internal',
-      { 'http.request.method': 'POST', 'server.address': 'api.internal', 'server.port': 443 },
-    ],
-    [
-      'PURGE',
-      'https://[::1]:8443',
-      { 'http.request.method': '_OTHER', 'server.address': '[::1]', 'server.port': 8443 },
-    ],
-    ['get', 'http://[fe80::1]', { 'http.request.method': '_OTHER', 'server.address': '[fe80::1]', 'server.port': 80 }],
-    ['GET', '', { 'http.request.method': 'GET' }],
-  ])('%s %s -> %j: bounded (an unknown method is _OTHER)', (method, origin, expected) => {
-    expect(clientAttributes(method, origin)).toEqual(expected)
+    ['GET', 'http://127.0.0.1:4000', 'GET', '127.0.0.1', 4000],
+    ['PATCH', 'http://api.internal', 'PATCH', 'api.internal', 80],
+    ['POST', 'https://api.internal', 'POST', 'api.internal', 443],
+    ['PURGE', 'https://[::1]:8443', '_OTHER', '[::1]', 8443],
+    ['get', 'http://[fe80::1]', '_OTHER', '[fe80::1]', 80],
+  ])('%s %s -> http.request.method %s, server %s port %s: bounded', (method, origin, known, address, port) => {
+    expect(clientAttributes(method, origin)).toEqual({
+      'http.request.method': known,
+      'server.address': address,
+      'server.port': port,
+    })
+  })
+
+  it('without a target, the method alone', () => {
+    expect(clientAttributes('GET', '')).toEqual({ 'http.request.method': 'GET' })
   })
 
   it('without a method, the server alone', () => {

@@ -42,22 +42,28 @@ export class GatewayMetrics {
       description: 'Number of active HTTP requests: upstream attempts waiting for their response headers.',
       unit: '{request}',
     })
-    this.answers = meter.createCounter('gateway.answers', {
-      description: 'Answers the gateway generated itself for a failure, by status and RFC 9209 error type.',
-      unit: '{answer}',
-    })
-    this.cuts = meter.createCounter('gateway.cuts', {
-      description: 'Client connections cut because the upstream failed after the response headers went out.',
-      unit: '{cut}',
-    })
-    this.retries = meter.createCounter('gateway.retries', {
-      description: 'Upstream attempts retried, by the failure (RFC 9209 type) or status retried.',
-      unit: '{retry}',
-    })
-    this.ejections = meter.createCounter('gateway.ejections', {
-      description: 'Targets ejected by passive health (a failed trial ejects again).',
-      unit: '{ejection}',
-    })
+    const counter = (name: string, unit: string, description: string) =>
+      meter.createCounter(name, { description, unit })
+    this.answers = counter(
+      'gateway.answers',
+      '{answer}',
+      'Answers the gateway generated itself for a failure, by status and RFC 9209 error type.',
+    )
+    this.cuts = counter(
+      'gateway.cuts',
+      '{cut}',
+      'Client connections cut because the upstream failed after the response headers went out.',
+    )
+    this.retries = counter(
+      'gateway.retries',
+      '{retry}',
+      'Upstream attempts retried, by the failure (RFC 9209 type) or status retried.',
+    )
+    this.ejections = counter(
+      'gateway.ejections',
+      '{ejection}',
+      'Targets ejected by passive health (a failed trial ejects again).',
+    )
     this.ejected = meter.createObservableUpDownCounter('gateway.targets.ejected', {
       description: 'Targets out of the rotation now: 1 while a target is ejected, 0 while it is in use.',
       unit: '{target}',
