@@ -7,6 +7,12 @@ export { clientGoneSignal } from './seam/clientGoneSignal.js'
 export { discardLaterWrites } from './seam/discardLaterWrites.js'
 export { fromNodeRequest, type NodeRequestContext } from './seam/GatewayRequest.js'
 export type { DirectBody } from './seam/GatewayResponse.js'
-export { adoptUpgrade, type ClientUpgrade, clientUpgrade, routeUpgrade } from './seam/routeUpgrade.js'
+export {
+  adoptUpgrade,
+  type ClientUpgrade,
+  clientUpgrade,
+  routeUpgrade,
+  upgradeThroughServer,
+} from './seam/routeUpgrade.js'
 export { warnOnce } from './seam/warnOnce.js'
 export { writeResponse } from './seam/writeResponse.js'

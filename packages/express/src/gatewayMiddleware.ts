@@ -12,7 +12,7 @@ import {
   clientGoneSignal,
   discardLaterWrites,
   fromNodeRequest,
-  routeUpgrade,
+  upgradeThroughServer,
   warnOnce,
   writeResponse,
 } from '@gateway-middleware/core/adapter'
@@ -57,14 +57,9 @@ export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddlewa
   const middleware = gateway.mode === 'proxy' ? proxyHandler(gateway) : guardHandler(gateway)
   return Object.assign(middleware, {
     close: (graceMs?: number) => gateway.close(graceMs),
-    upgrade,
+    upgrade: upgradeThroughServer,
     health: (options?: { readonly addresses?: boolean }) => gateway.health(options),
   })
-}
-
-/** Route an upgrade request through the app that owns the server (see {@link GatewayMiddleware.upgrade}). */
-function upgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  routeUpgrade((request, response) => this.emit('request', request, response), req, socket, head)
 }
 
 function proxyHandler(gateway: Gateway): RequestHandler {

@@ -7,7 +7,7 @@ import {
   type GatewayOptions,
   type HealthReport,
 } from '@gateway-middleware/core'
-import { clientGoneSignal, fromNodeRequest, routeUpgrade } from '@gateway-middleware/core/adapter'
+import { clientGoneSignal, fromNodeRequest, upgradeThroughServer } from '@gateway-middleware/core/adapter'
 import type { Middleware } from 'koa'
 import { guardMiddleware } from './guardMiddleware.js'
 import { mountPathOf } from './mountPathOf.js'
@@ -55,14 +55,9 @@ export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddlewa
   const middleware = gateway.mode === 'proxy' ? proxyMiddleware(gateway) : guardMiddleware(gateway)
   return Object.assign(middleware, {
     close: (graceMs?: number) => gateway.close(graceMs),
-    upgrade,
+    upgrade: upgradeThroughServer,
     health: (options?: { readonly addresses?: boolean }) => gateway.health(options),
   })
-}
-
-/** Route an upgrade request through the app that owns the server (see {@link GatewayMiddleware.upgrade}). */
-function upgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  routeUpgrade((request, response) => this.emit('request', request, response), req, socket, head)
 }
 
 function proxyMiddleware(gateway: Gateway): Middleware {

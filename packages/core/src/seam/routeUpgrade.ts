@@ -1,4 +1,4 @@
-import { type IncomingMessage, ServerResponse } from 'node:http'
+import { type IncomingMessage, type Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 
@@ -42,6 +42,14 @@ export function routeUpgrade(
   } catch {
     socket.destroy()
   }
+}
+
+/**
+ * The `'upgrade'` listener of a Node server whose app listens for `'request'` (Express, Koa):
+ * `server.on('upgrade', listener)` routes each upgrade request through that app (see {@link routeUpgrade}).
+ */
+export function upgradeThroughServer(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  routeUpgrade((request, response) => this.emit('request', request, response), req, socket, head)
 }
 
 /**
