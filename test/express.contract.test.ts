@@ -4,6 +4,7 @@ import express from 'express'
 import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { bodyParserContract } from './contract/bodyParserContract.js'
+import { cookieContract } from './contract/cookieContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
@@ -60,6 +61,7 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('express', () => {
   proxyContract(buildExpress)
+  cookieContract(buildExpress)
   logContract(buildExpress)
   healthContract(buildExpress)
   outlierContract(buildExpress)

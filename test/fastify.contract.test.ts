@@ -2,6 +2,7 @@ import { gatewayPlugin } from '@gateway-middleware/fastify'
 import Fastify from 'fastify'
 import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
+import { cookieContract } from './contract/cookieContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
@@ -51,6 +52,7 @@ const buildFastifyGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('fastify', () => {
   proxyContract(buildFastify)
+  cookieContract(buildFastify)
   logContract(buildFastify)
   healthContract(buildFastify)
   outlierContract(buildFastify)

@@ -7,6 +7,7 @@ import mount from 'koa-mount'
 import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { bodyParserContract } from './contract/bodyParserContract.js'
+import { cookieContract } from './contract/cookieContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
@@ -71,6 +72,7 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('koa', () => {
   proxyContract(buildKoa)
+  cookieContract(buildKoa)
   logContract(buildKoa)
   healthContract(buildKoa)
   outlierContract(buildKoa)

@@ -34,6 +34,8 @@ export type { MeterProviderLike, TracerProviderLike } from './observe/TelemetryP
 export * from './options/defaults.js'
 export type {
   CircuitOptions,
+  CookieAttributeRewrite,
+  CookieRewriteOptions,
   GatewayOptions,
   HealthCheckOptions,
   PoolOptions,

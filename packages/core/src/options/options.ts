@@ -215,6 +215,31 @@ export interface TelemetryOptions {
   tracerProvider?: TracerProviderLike | false
 }
 
+/**
+ * What becomes of one `Set-Cookie` attribute (`Domain` or `Path`): a string sets every cookie's
+ * attribute to it, `false` removes the attribute, and a record maps the upstream's value to the
+ * client-facing one (`false` removes it; the key `'*'` is the fallback for values not listed, else
+ * they are kept). Only attributes the cookie has are changed: a cookie without one is never given one.
+ */
+export type CookieAttributeRewrite = string | false | Record<string, string | false>
+
+/**
+ * Proxy mode: rewrite the `Domain` and `Path` of every `Set-Cookie` the upstream sends, in place (the
+ * other attributes and their order kept). `__Host-` cookies are never changed.
+ */
+export interface CookieRewriteOptions {
+  /**
+   * The `Domain` attribute. Compared case-insensitively, a leading dot ignored (RFC 6265 §5.2.3).
+   * @default undefined (kept)
+   */
+  domain?: CookieAttributeRewrite
+  /**
+   * The `Path` attribute. Compared exactly.
+   * @default undefined (kept)
+   */
+  path?: CookieAttributeRewrite
+}
+
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
@@ -264,6 +289,12 @@ export interface GatewayOptions {
    * @default 'gateway-middleware'
    */
   proxyName?: string
+  /**
+   * Proxy mode: rewrite the `Domain` and `Path` attributes of the upstream's `Set-Cookie` fields (see
+   * {@link CookieRewriteOptions}), e.g. `{ domain: { 'api.internal': 'shop.example' }, path: { '/v1': '/api' } }`.
+   * @default undefined (cookies pass byte-for-byte)
+   */
+  rewriteCookies?: CookieRewriteOptions
   /** Change the headers sent upstream; runs after the hop-by-hop rules, which then apply again. */
   rewriteRequestHeaders?: (headers: HeaderRecord, request: GatewayRequest) => HeaderRecord
   /** Change the headers sent to the client; runs after the hop-by-hop rules, which then apply again. */

@@ -45,6 +45,7 @@ import type {
   TlsOptions,
   UpgradeOptions,
 } from './options.js'
+import { type ResolvedCookieRewrite, resolveRewriteCookies } from './resolveRewriteCookies.js'
 
 /** A target, parsed once. */
 export interface ResolvedTarget {
@@ -101,6 +102,8 @@ export interface ResolvedOptions {
   readonly proxyName: string
   readonly rewriteRequestHeaders: GatewayOptions['rewriteRequestHeaders']
   readonly rewriteResponseHeaders: GatewayOptions['rewriteResponseHeaders']
+  /** `Set-Cookie` `Domain`/`Path` rewriting; `undefined`: cookies pass untouched. */
+  readonly rewriteCookies: ResolvedCookieRewrite | undefined
   readonly pool: { readonly connections: number; readonly keepAliveTimeout: number }
   readonly tls: Readonly<TlsOptions> & { readonly rejectUnauthorized: boolean }
   readonly onError: GatewayOptions['onError']
@@ -173,6 +176,7 @@ const TOP_KEYS = [
   'proxyName',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
+  'rewriteCookies',
   'pool',
   'tls',
   'onError',
@@ -220,6 +224,7 @@ const PROXY_ONLY = [
   'trustProxy',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
+  'rewriteCookies',
   'upgrade',
 ] as const satisfies readonly (keyof GatewayOptions)[]
 const UPGRADE_KEYS = ['protocols', 'idle'] as const satisfies readonly (keyof UpgradeOptions)[]
@@ -284,6 +289,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
       input.rewriteResponseHeaders,
       'rewriteResponseHeaders',
     ) as GatewayOptions['rewriteResponseHeaders'],
+    rewriteCookies: resolveRewriteCookies(input.rewriteCookies),
     pool: Object.freeze({
       connections: positiveInteger(pool.connections, 'pool.connections', DEFAULT_CONNECTIONS),
       keepAliveTimeout: positiveInteger(pool.keepAliveTimeout, 'pool.keepAliveTimeout', DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
