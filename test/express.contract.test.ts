@@ -10,6 +10,7 @@ import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/
 import { healthContract } from './contract/healthContract.js'
 import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
+import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
@@ -72,5 +73,6 @@ describe('express', () => {
   bodyParserContract(buildExpress)
   graceArgumentContract(buildExpress)
   guardContract(buildExpressGuard)
+  outboundProxyContract(buildExpressGuard)
   attemptLoopContract(buildExpress, buildExpressGuard)
 })

@@ -8,6 +8,7 @@ import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/
 import { healthContract } from './contract/healthContract.js'
 import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
+import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
@@ -61,5 +62,6 @@ describe('fastify', () => {
   telemetryContract(buildFastify, buildFastifyGuard)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)
+  outboundProxyContract(buildFastifyGuard)
   attemptLoopContract(buildFastify, buildFastifyGuard)
 })

@@ -13,6 +13,7 @@ import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/
 import { healthContract } from './contract/healthContract.js'
 import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
+import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
@@ -83,5 +84,6 @@ describe('koa', () => {
   bodyParserContract(buildKoa)
   graceArgumentContract(buildKoa)
   guardContract(buildKoaGuard)
+  outboundProxyContract(buildKoaGuard)
   attemptLoopContract(buildKoa, buildKoaGuard)
 })

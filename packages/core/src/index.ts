@@ -38,6 +38,7 @@ export type {
   CookieRewriteOptions,
   GatewayOptions,
   HealthCheckOptions,
+  OutboundProxyOptions,
   PoolOptions,
   RetryOptions,
   TelemetryOptions,

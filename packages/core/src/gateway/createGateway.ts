@@ -1,6 +1,7 @@
-import { Agent, type Dispatcher, Pool } from 'undici'
+import { Agent, type buildConnector, type Dispatcher, EnvHttpProxyAgent, Pool } from 'undici'
 import { errorRequest } from '../error-pages/errorRequest.js'
 import { errorResponse } from '../error-pages/errorResponse.js'
+import { markAtOutboundProxy } from '../errors/atOutboundProxy.js'
 import type { GatewayError } from '../errors/GatewayError.js'
 import { GatewayEvents, type GatewayObserver } from '../events/GatewayEvents.js'
 import { CallUrls } from '../guard/CallUrls.js'
@@ -188,13 +189,40 @@ function createPool(target: ResolvedTarget, options: ResolvedOptions): Dispatche
   })
 }
 
-/** Guard mode: an agent for any origin, keeping undici's timeouts for `fetch` (the gateway's timer runs them for `request`). */
-function createAgent(options: ResolvedOptions): Agent {
-  return new Agent({
+/**
+ * Guard mode: an agent for any origin, keeping undici's timeouts for `fetch` (the gateway's timer runs
+ * them for `request`). With `outboundProxy`, undici's `EnvHttpProxyAgent` given what was read at setup
+ * (never the environment again: `''` where a proxy is unset, so undici does not look): calls are
+ * tunnelled with `CONNECT`, the target's TLS settings apply inside the tunnel, and errors connecting
+ * to the proxy itself are marked, so a proxy that refuses is told apart from a target that does.
+ */
+function createAgent(options: ResolvedOptions): Dispatcher {
+  const agent = {
     connections: options.pool.connections,
     keepAliveTimeout: options.pool.keepAliveTimeout,
     headersTimeout: options.timeout.headers,
     bodyTimeout: options.timeout.idle,
     connect: connectOptions(options),
+  }
+  const proxy = options.outboundProxy
+  if (proxy === undefined) return new Agent(agent)
+  return new EnvHttpProxyAgent({
+    ...agent,
+    httpProxy: proxy.http ?? '',
+    httpsProxy: proxy.https ?? '',
+    noProxy: proxy.noProxy,
+    requestTls: connectOptions(options),
+    proxyTls: { timeout: options.timeout.connect },
+    clientFactory: (origin, opts) => {
+      const { connect, ...rest } = opts as { connect: buildConnector.connector }
+      return new Pool(origin, {
+        ...rest,
+        connect: (at, callback) =>
+          connect(at, (...result) => {
+            if (result[0] === null) callback(...result)
+            else callback(markAtOutboundProxy(result[0]), null)
+          }),
+      })
+    },
   })
 }

@@ -240,6 +240,21 @@ export interface CookieRewriteOptions {
   path?: CookieAttributeRewrite
 }
 
+/**
+ * Guard mode's forward proxy, given explicitly: `http` for `http:` calls, `https` for `https:` calls
+ * (each an `http:` or `https:` proxy URL, credentials allowed), `noProxy` the hosts reached directly
+ * (`NO_PROXY` syntax: comma-separated names, `.suffix` or `*.suffix` for subdomains, `host:port`,
+ * `*` for all).
+ */
+export interface OutboundProxyOptions {
+  /** @default undefined (`http:` calls go directly) */
+  http?: string
+  /** @default undefined (`https:` calls go directly) */
+  https?: string
+  /** @default '' (every call goes through the proxy) */
+  noProxy?: string
+}
+
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
@@ -390,6 +405,15 @@ export interface GatewayOptions {
    * that did not records nothing)
    */
   telemetry?: TelemetryOptions | false
+  /**
+   * Guard mode: send the routes' upstream calls (`request()` and `fetch()`) through a forward proxy.
+   * `'env'` reads `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` (lower-case names first) once at setup;
+   * a URL sends every call through that proxy; {@link OutboundProxyOptions} names each explicitly.
+   * Calls are tunnelled with `CONNECT`. Failures at the proxy answer as at a target (refused: 502
+   * `connection_refused`) with `Proxy-Status: …; next-hop=outbound-proxy`, never its address.
+   * @default false (calls go directly; `HTTP_PROXY` and the rest are not read)
+   */
+  outboundProxy?: 'env' | string | OutboundProxyOptions | false
   /** Told of every upstream failure (for logs and metrics); must not throw. */
   onError?: (error: GatewayError, context: FailureContext) => void
   /**
