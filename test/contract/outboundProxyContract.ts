@@ -26,8 +26,12 @@ export function outboundProxyContract(build: BuildGuardApp): void {
     guardedApp(build, options, [{ path: '/x', handler: async (client) => ({ body: await call(client) }) }])
 
   describe('outboundProxy', () => {
+    /** An https upstream the gateway trusts through `tls.ca` (calls to it go through a CONNECT tunnel). */
+    const tlsUpstream = () => upstream({ tls: { key: fixture('server-key.pem'), cert: fixture('server.pem') } })
+    const ca = { tls: { ca: fixture('ca.pem') } }
+
     it.each(CALLS)(
-      '%s goes through the proxy (a CONNECT tunnel) and gets the upstream’s answer',
+      '%s to an http: upstream goes through the proxy in absolute form (as curl sends it)',
       async (_name, call) => {
         const up = await upstream()
         const proxy = await forwardProxy()
@@ -35,22 +39,22 @@ export function outboundProxyContract(build: BuildGuardApp): void {
         const res = await send(`${app.url}/x`)
         expect(res.status).toBe(200)
         expect(JSON.parse(res.text)).toEqual({ body: 'ok' })
-        expect(proxy.seen).toEqual([`CONNECT 127.0.0.1:${up.port}`])
+        expect(proxy.seen).toEqual([`GET ${up.url}/ok`])
       },
     )
 
-    it('an https: upstream is reached through the tunnel with the gateway’s TLS settings (tls.ca)', async () => {
-      const up = await upstream({ tls: { key: fixture('server-key.pem'), cert: fixture('server.pem') } })
-      const proxy = await forwardProxy()
-      const app = await guarded(
-        { outboundProxy: { https: proxy.url }, tls: { ca: fixture('ca.pem') } },
-        async (client) => (await client.request(`${up.url}/ok`)).body.text(),
-      )
-      const res = await send(`${app.url}/x`)
-      expect(res.status).toBe(200)
-      expect(JSON.parse(res.text)).toEqual({ body: 'ok' })
-      expect(proxy.seen).toEqual([`CONNECT 127.0.0.1:${up.port}`])
-    })
+    it.each(CALLS)(
+      '%s to an https: upstream goes through a CONNECT tunnel, with the gateway’s tls.ca',
+      async (_name, call) => {
+        const up = await tlsUpstream()
+        const proxy = await forwardProxy()
+        const app = await guarded({ outboundProxy: proxy.url, ...ca }, (client) => call(client, `${up.url}/ok`))
+        const res = await send(`${app.url}/x`)
+        expect(res.status).toBe(200)
+        expect(JSON.parse(res.text)).toEqual({ body: 'ok' })
+        expect(proxy.seen).toEqual([`CONNECT 127.0.0.1:${up.port}`])
+      },
+    )
 
     it('noProxy: a listed host:port is called directly, others through the proxy', async () => {
       const direct = await upstream()
@@ -66,14 +70,14 @@ export function outboundProxyContract(build: BuildGuardApp): void {
       )
       const res = await send(`${app.url}/x`)
       expect(JSON.parse(res.text)).toEqual({ body: 'ok+ok' })
-      expect(proxy.seen).toEqual([`CONNECT 127.0.0.1:${proxied.port}`])
+      expect(proxy.seen).toEqual([`GET ${proxied.url}/ok`])
       expect(direct.requests).toHaveLength(1)
     })
 
-    it("the proxy's credentials go to the proxy only, never to the upstream", async () => {
-      const up = await upstream()
+    it("the proxy's credentials go to the proxy only, never through the tunnel to the upstream", async () => {
+      const up = await tlsUpstream()
       const proxy = await forwardProxy()
-      const app = await guarded({ outboundProxy: proxy.url.replace('//', '//corp:s3cret@') }, async (client) =>
+      const app = await guarded({ outboundProxy: proxy.url.replace('//', '//corp:s3cret@'), ...ca }, async (client) =>
         (await client.request(`${up.url}/ok`)).body.text(),
       )
       expect((await send(`${app.url}/x`)).status).toBe(200)
@@ -82,12 +86,16 @@ export function outboundProxyContract(build: BuildGuardApp): void {
       expect(JSON.stringify(up.requests[0]?.headers)).not.toContain('s3cret')
     })
 
-    it.each(CALLS)(
-      '%s: a proxy that refuses the connection -> 502 connection_refused at next-hop=outbound-proxy',
-      async (_name, call) => {
-        const up = await upstream()
+    it.each(
+      CALLS.flatMap(([name, call]) => (['http', 'https'] as const).map((scheme) => [name, scheme, call] as const)),
+    )(
+      '%s to an %s: upstream: a proxy that refuses the connection -> 502 connection_refused at next-hop=outbound-proxy',
+      async (_name, scheme, call) => {
+        const up = scheme === 'http' ? await upstream() : await tlsUpstream()
         const proxyUrl = await refusedUrl()
-        const app = await guarded({ outboundProxy: proxyUrl, retry: false }, (client) => call(client, `${up.url}/ok`))
+        const app = await guarded({ outboundProxy: proxyUrl, retry: false, ...ca }, (client) =>
+          call(client, `${up.url}/ok`),
+        )
         const res = await send(`${app.url}/x`)
         expectProxyFailure(
           res,
@@ -102,10 +110,12 @@ export function outboundProxyContract(build: BuildGuardApp): void {
     it.each(CALLS.flatMap(([name, call]) => [407, 403, 502].map((status) => [name, status, call] as const)))(
       '%s: a proxy answering the CONNECT with %i -> 502 connection_refused, received-status named',
       async (_name, status, call) => {
-        const up = await upstream()
+        const up = await tlsUpstream()
         const proxy = await forwardProxy()
         proxy.refuseWith = status
-        const app = await guarded({ outboundProxy: proxy.url, retry: false }, (client) => call(client, `${up.url}/ok`))
+        const app = await guarded({ outboundProxy: proxy.url, retry: false, ...ca }, (client) =>
+          call(client, `${up.url}/ok`),
+        )
         const res = await send(`${app.url}/x`)
         expectProxyFailure(
           res,
@@ -117,11 +127,42 @@ export function outboundProxyContract(build: BuildGuardApp): void {
       },
     )
 
-    it('a proxy answering the CONNECT with 504 -> 504 connection_timeout at next-hop=outbound-proxy', async () => {
+    it.each(CALLS)(
+      '%s: a proxy answering an absolute-form request with 407 -> 502 connection_refused, received-status=407',
+      async (_name, call) => {
+        const up = await upstream()
+        const proxy = await forwardProxy()
+        proxy.refuseWith = 407
+        const app = await guarded({ outboundProxy: proxy.url, retry: false }, (client) => call(client, `${up.url}/ok`))
+        const res = await send(`${app.url}/x`)
+        expectProxyFailure(
+          res,
+          502,
+          'error=connection_refused; next-hop=outbound-proxy; received-status=407',
+          proxy.port,
+        )
+        expect(up.requests).toHaveLength(0)
+      },
+    )
+
+    it("a proxy's own 502 to an absolute-form request is the route's answer to handle, as an upstream's 5xx", async () => {
       const up = await upstream()
       const proxy = await forwardProxy()
+      proxy.refuseWith = 502
+      const app = await guarded(
+        { outboundProxy: proxy.url, retry: false },
+        async (client) => (await client.request(`${up.url}/ok`)).statusCode,
+      )
+      const res = await send(`${app.url}/x`)
+      expect(res.status).toBe(200)
+      expect(JSON.parse(res.text)).toEqual({ body: 502 })
+    })
+
+    it('a proxy answering the CONNECT with 504 -> 504 connection_timeout at next-hop=outbound-proxy', async () => {
+      const up = await tlsUpstream()
+      const proxy = await forwardProxy()
       proxy.refuseWith = 504
-      const app = await guarded({ outboundProxy: proxy.url, retry: false }, async (client) =>
+      const app = await guarded({ outboundProxy: proxy.url, retry: false, ...ca }, async (client) =>
         (await client.request(`${up.url}/ok`)).body.text(),
       )
       const res = await send(`${app.url}/x`)
@@ -129,7 +170,7 @@ export function outboundProxyContract(build: BuildGuardApp): void {
     })
 
     it('the log record names the outbound proxy as the next hop (its alias), never its address', async () => {
-      const up = await upstream()
+      const up = await tlsUpstream()
       const proxy = await forwardProxy()
       proxy.refuseWith = 407
       const records: Array<Record<string, unknown>> = []
@@ -137,7 +178,7 @@ export function outboundProxyContract(build: BuildGuardApp): void {
         records.push(record as Record<string, unknown>)
       }
       const logger = { error: keep, warn: keep, info: keep, debug: keep }
-      const app = await guarded({ outboundProxy: proxy.url, retry: false, logger }, async (client) =>
+      const app = await guarded({ outboundProxy: proxy.url, retry: false, logger, ...ca }, async (client) =>
         (await client.request(`${up.url}/ok`)).body.text(),
       )
       expect((await send(`${app.url}/x`)).status).toBe(502)
@@ -151,11 +192,11 @@ export function outboundProxyContract(build: BuildGuardApp): void {
       expect(JSON.stringify(records)).not.toContain(String(proxy.port))
     })
 
-    it('an upstream that refuses behind a working proxy is not blamed on the proxy', async () => {
-      // the proxy tunnels to the upstream, which answers garbage: the upstream's failure, no next-hop
-      const up = await upstream()
+    it('an https: upstream failing inside the tunnel is not blamed on the proxy', async () => {
+      // (through absolute form, the proxy itself reads the upstream's answer and answers for it)
+      const up = await tlsUpstream()
       const proxy = await forwardProxy()
-      const app = await guarded({ outboundProxy: proxy.url, retry: false }, async (client) =>
+      const app = await guarded({ outboundProxy: proxy.url, retry: false, ...ca }, async (client) =>
         (await client.request(`${up.url}/garbage`)).body.text(),
       )
       const res = await send(`${app.url}/x`)
@@ -163,11 +204,11 @@ export function outboundProxyContract(build: BuildGuardApp): void {
       expect(res.headers['proxy-status']).toBe('gateway-middleware; error=http_protocol_error')
     })
 
-    it('a refusing proxy is retried like a refusing upstream (nothing reached the upstream)', async () => {
-      const up = await upstream()
+    it('a refusing proxy is retried like a refusing upstream (nothing reached the upstream), even for a POST', async () => {
+      const up = await tlsUpstream()
       const proxy = await forwardProxy()
       proxy.refuseWith = 502
-      const app = await guarded({ outboundProxy: proxy.url, retry: { limit: 2 } }, async (client) =>
+      const app = await guarded({ outboundProxy: proxy.url, retry: { limit: 2 }, ...ca }, async (client) =>
         (await client.request(`${up.url}/ok`, { method: 'POST', body: 'x' })).body.text(),
       )
       const res = await send(`${app.url}/x`)

@@ -19,17 +19,19 @@ async function captured(make: () => Promise<unknown>): Promise<unknown> {
 
 describe('classify: failures at the outbound proxy (errors from real sockets)', () => {
   /** A proxy agent on `proxy`, reading nothing from the environment. */
-  const through = (proxy: string) => new EnvHttpProxyAgent({ httpProxy: proxy, httpsProxy: proxy, noProxy: '' })
+  const through = (proxy: string, proxyTunnel = true) =>
+    new EnvHttpProxyAgent({ httpProxy: proxy, httpsProxy: proxy, noProxy: '', proxyTunnel })
 
-  it.each<[string, string, number, 'request' | 'fetch', number]>([
+  it.each<[string, string, number, 'request' | 'fetch' | 'absolute', number]>([
     ['undici request: CONNECT answered 407', 'connection_refused', 407, 'request', 502],
     ['undici request: CONNECT answered 502', 'connection_refused', 502, 'request', 502],
     ['undici request: CONNECT answered 504', 'connection_timeout', 504, 'request', 504],
     ['fetch: CONNECT answered 407 (two causes deep)', 'connection_refused', 407, 'fetch', 502],
+    ['undici request, absolute form: answered 407', 'connection_refused', 407, 'absolute', 502],
   ])('%s -> %s', async (_name, code, status, how, answer) => {
     const proxy = await forwardProxy()
     proxy.refuseWith = status
-    const agent = through(proxy.url)
+    const agent = through(proxy.url, how !== 'absolute')
     // (the proxy refuses before anyone connects to it; 8 is a port fetch does not block)
     const url = 'http://127.0.0.1:8/x'
     const error = await captured(async () =>

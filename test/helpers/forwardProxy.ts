@@ -16,7 +16,7 @@ export interface ForwardProxy {
   readonly seen: string[]
   /** The `Proxy-Authorization` of each request it saw (`undefined` when none). */
   readonly authorizations: Array<string | undefined>
-  /** Answer the next `CONNECT`s with this status and `reason` instead of opening a tunnel (`undefined`: tunnel). */
+  /** Answer `CONNECT`s and absolute-form requests with this status instead of carrying them (`undefined`: carry). */
   refuseWith: number | undefined
   close(): Promise<void>
 }
@@ -30,6 +30,12 @@ export async function forwardProxy(): Promise<ForwardProxy> {
     // absolute-form: GET http://host:port/path HTTP/1.1
     seen.push(`${req.method} ${req.url}`)
     authorizations.push(req.headers['proxy-authorization'])
+    const status = proxy.refuseWith
+    if (status !== undefined) {
+      res.writeHead(status, status === 407 ? { 'proxy-authenticate': 'Basic realm="corp"' } : {})
+      res.end('refused')
+      return
+    }
     const url = new URL(req.url ?? '')
     const headers = { ...req.headers }
     delete headers['proxy-authorization']

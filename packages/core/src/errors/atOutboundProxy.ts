@@ -21,14 +21,20 @@ export function isAtOutboundProxy(error: object): boolean {
 
 /** How undici reports a proxy that answered the CONNECT with another status than 200. */
 const TUNNEL_REFUSED = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/
+/** How undici reports a proxy that answered an absolute-form request with 407. */
+const AUTHENTICATION_REQUIRED = 'Proxy Authentication Required (407)'
 
 /**
- * The status an outbound proxy refused the tunnel with (undici's `RequestAbortedError` for a
- * CONNECT answered with anything but 200), or `undefined` for any other error.
+ * The status an outbound proxy refused to carry a call with, or `undefined` for any other error:
+ * undici's `RequestAbortedError` for a `CONNECT` answered with anything but 200, and its
+ * `InvalidArgumentError` for an absolute-form request answered with 407 (any other answer to one is
+ * the route's, as an upstream's own status is).
  */
-export function tunnelRefusedStatus(error: object): number | undefined {
+export function proxyRefusedStatus(error: object): number | undefined {
   const { code, message } = error as { code?: unknown; message?: unknown }
-  if (code !== 'UND_ERR_ABORTED' || typeof message !== 'string') return undefined
+  if (typeof message !== 'string') return undefined
+  if (code === 'UND_ERR_INVALID_ARG') return message === AUTHENTICATION_REQUIRED ? 407 : undefined
+  if (code !== 'UND_ERR_ABORTED') return undefined
   const match = TUNNEL_REFUSED.exec(message)
   return match === null ? undefined : Number(match[1])
 }

@@ -1,10 +1,10 @@
-import { Agent, type buildConnector, type Dispatcher, EnvHttpProxyAgent, Pool } from 'undici'
+import { Agent, type Dispatcher, Pool } from 'undici'
 import { errorRequest } from '../error-pages/errorRequest.js'
 import { errorResponse } from '../error-pages/errorResponse.js'
-import { markAtOutboundProxy } from '../errors/atOutboundProxy.js'
 import type { GatewayError } from '../errors/GatewayError.js'
 import { GatewayEvents, type GatewayObserver } from '../events/GatewayEvents.js'
 import { CallUrls } from '../guard/CallUrls.js'
+import { outboundProxyAgent } from '../guard/outboundProxyAgent.js'
 import { type GuardedRequest, type GuardHooks, RequestGuard } from '../guard/RequestGuard.js'
 import { logObserver } from '../observe/logObserver.js'
 import { subscribeTelemetry } from '../observe/subscribeTelemetry.js'
@@ -191,10 +191,7 @@ function createPool(target: ResolvedTarget, options: ResolvedOptions): Dispatche
 
 /**
  * Guard mode: an agent for any origin, keeping undici's timeouts for `fetch` (the gateway's timer runs
- * them for `request`). With `outboundProxy`, undici's `EnvHttpProxyAgent` given what was read at setup
- * (never the environment again: `''` where a proxy is unset, so undici does not look): calls are
- * tunnelled with `CONNECT`, the target's TLS settings apply inside the tunnel, and errors connecting
- * to the proxy itself are marked, so a proxy that refuses is told apart from a target that does.
+ * them for `request`); behind `outboundProxy`, the proxy agent (see `outboundProxyAgent`).
  */
 function createAgent(options: ResolvedOptions): Dispatcher {
   const agent = {
@@ -206,23 +203,5 @@ function createAgent(options: ResolvedOptions): Dispatcher {
   }
   const proxy = options.outboundProxy
   if (proxy === undefined) return new Agent(agent)
-  return new EnvHttpProxyAgent({
-    ...agent,
-    httpProxy: proxy.http ?? '',
-    httpsProxy: proxy.https ?? '',
-    noProxy: proxy.noProxy,
-    requestTls: connectOptions(options),
-    proxyTls: { timeout: options.timeout.connect },
-    clientFactory: (origin, opts) => {
-      const { connect, ...rest } = opts as { connect: buildConnector.connector }
-      return new Pool(origin, {
-        ...rest,
-        connect: (at, callback) =>
-          connect(at, (...result) => {
-            if (result[0] === null) callback(...result)
-            else callback(markAtOutboundProxy(result[0]), null)
-          }),
-      })
-    },
-  })
+  return outboundProxyAgent(proxy, agent, connectOptions(options), options.timeout.connect)
 }

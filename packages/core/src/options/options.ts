@@ -409,8 +409,12 @@ export interface GatewayOptions {
    * Guard mode: send the routes' upstream calls (`request()` and `fetch()`) through a forward proxy.
    * `'env'` reads `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` (lower-case names first) once at setup;
    * a URL sends every call through that proxy; {@link OutboundProxyOptions} names each explicitly.
-   * Calls are tunnelled with `CONNECT`. Failures at the proxy answer as at a target (refused: 502
-   * `connection_refused`) with `Proxy-Status: …; next-hop=outbound-proxy`, never its address.
+   * `https:` calls are tunnelled with `CONNECT` (the `tls` options apply to the target inside it),
+   * `http:` calls sent in absolute form, as curl does. Failures at the proxy answer as at a target
+   * (refused: 502 `connection_refused`) with `Proxy-Status: …; next-hop=outbound-proxy`, never its
+   * address; a proxy refusing to carry a call (a `CONNECT` answered non-200, a 407) is
+   * `connection_refused` with `received-status` (its 504: `connection_timeout`). Proxy mode does not
+   * take it: a reverse proxy's targets are its own services.
    * @default false (calls go directly; `HTTP_PROXY` and the rest are not read)
    */
   outboundProxy?: 'env' | string | OutboundProxyOptions | false
