@@ -107,6 +107,17 @@ export function outboundProxyContract(build: BuildGuardApp): void {
       },
     )
 
+    it('a proxy whose name does not resolve -> 502 dns_error at next-hop=outbound-proxy', async () => {
+      const up = await upstream()
+      const app = await guarded(
+        { outboundProxy: `http://${'a'.repeat(40)}.invalid:3128`, retry: false },
+        async (client) => (await client.request(`${up.url}/ok`)).body.text(),
+      )
+      const res = await send(`${app.url}/x`)
+      expectProxyFailure(res, 502, 'error=dns_error; next-hop=outbound-proxy', 3128)
+      expect(res.text).not.toContain('.invalid')
+    })
+
     it.each(CALLS.flatMap(([name, call]) => [407, 403, 502].map((status) => [name, status, call] as const)))(
       '%s: a proxy answering the CONNECT with %i -> 502 connection_refused, received-status named',
       async (_name, status, call) => {
