@@ -242,14 +242,15 @@ export interface CookieRewriteOptions {
 
 /**
  * Guard mode's forward proxy, given explicitly: `http` for `http:` calls, `https` for `https:` calls
- * (each an `http:` or `https:` proxy URL, credentials allowed), `noProxy` the hosts reached directly
+ * (each an `http:` or `https:` proxy URL, credentials allowed and sent to the proxy only; at least
+ * one of the two), `noProxy` the hosts reached directly
  * (`NO_PROXY` syntax: comma-separated names, `.suffix` or `*.suffix` for subdomains, `host:port`,
  * `*` for all).
  */
 export interface OutboundProxyOptions {
   /** @default undefined (`http:` calls go directly) */
   http?: string
-  /** @default undefined (`https:` calls go directly) */
+  /** @default undefined (the `http` proxy when there is one, as undici does; else directly) */
   https?: string
   /** @default '' (every call goes through the proxy) */
   noProxy?: string
