@@ -74,6 +74,19 @@ export function outboundProxyContract(build: BuildGuardApp): void {
       expect(direct.requests).toHaveLength(1)
     })
 
+    it('repeated request header fields keep every value through the proxy (undici keeps only the last)', async () => {
+      const up = await tlsUpstream()
+      const proxy = await forwardProxy()
+      const app = await guarded({ outboundProxy: proxy.url, ...ca }, async (client) =>
+        (await client.request(`${up.url}/ok`, { headers: ['x-tag', 'a', 'x-tag', 'b', 'x-one', '1'] })).body.text(),
+      )
+      expect((await send(`${app.url}/x`)).status).toBe(200)
+      const raw = up.requests[0]?.rawHeaders ?? []
+      const values = (name: string) => raw.filter((_v, i) => i % 2 === 1 && raw[i - 1]?.toLowerCase() === name)
+      expect(values('x-tag')).toEqual(['a', 'b'])
+      expect(values('x-one')).toEqual(['1'])
+    })
+
     it("the proxy's credentials go to the proxy only, never through the tunnel to the upstream", async () => {
       const up = await tlsUpstream()
       const proxy = await forwardProxy()
