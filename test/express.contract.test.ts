@@ -4,11 +4,13 @@ import express from 'express'
 import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { bodyParserContract } from './contract/bodyParserContract.js'
+import { cookieContract } from './contract/cookieContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
 import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
+import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
@@ -60,6 +62,7 @@ const buildExpressGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('express', () => {
   proxyContract(buildExpress)
+  cookieContract(buildExpress)
   logContract(buildExpress)
   healthContract(buildExpress)
   outlierContract(buildExpress)
@@ -70,5 +73,6 @@ describe('express', () => {
   bodyParserContract(buildExpress)
   graceArgumentContract(buildExpress)
   guardContract(buildExpressGuard)
+  outboundProxyContract(buildExpressGuard)
   attemptLoopContract(buildExpress, buildExpressGuard)
 })

@@ -2,11 +2,13 @@ import { gatewayPlugin } from '@gateway-middleware/fastify'
 import Fastify from 'fastify'
 import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
+import { cookieContract } from './contract/cookieContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
 import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
+import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
@@ -51,6 +53,7 @@ const buildFastifyGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('fastify', () => {
   proxyContract(buildFastify)
+  cookieContract(buildFastify)
   logContract(buildFastify)
   healthContract(buildFastify)
   outlierContract(buildFastify)
@@ -59,5 +62,6 @@ describe('fastify', () => {
   telemetryContract(buildFastify, buildFastifyGuard)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)
+  outboundProxyContract(buildFastifyGuard)
   attemptLoopContract(buildFastify, buildFastifyGuard)
 })

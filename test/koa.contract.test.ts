@@ -7,11 +7,13 @@ import mount from 'koa-mount'
 import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { bodyParserContract } from './contract/bodyParserContract.js'
+import { cookieContract } from './contract/cookieContract.js'
 import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
 import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
+import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
@@ -71,6 +73,7 @@ const buildKoaGuard: BuildGuardApp = async (options, routes, proxy) => {
 
 describe('koa', () => {
   proxyContract(buildKoa)
+  cookieContract(buildKoa)
   logContract(buildKoa)
   healthContract(buildKoa)
   outlierContract(buildKoa)
@@ -81,5 +84,6 @@ describe('koa', () => {
   bodyParserContract(buildKoa)
   graceArgumentContract(buildKoa)
   guardContract(buildKoaGuard)
+  outboundProxyContract(buildKoaGuard)
   attemptLoopContract(buildKoa, buildKoaGuard)
 })

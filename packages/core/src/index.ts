@@ -34,8 +34,11 @@ export type { MeterProviderLike, TracerProviderLike } from './observe/TelemetryP
 export * from './options/defaults.js'
 export type {
   CircuitOptions,
+  CookieAttributeRewrite,
+  CookieRewriteOptions,
   GatewayOptions,
   HealthCheckOptions,
+  OutboundProxyOptions,
   PoolOptions,
   RetryOptions,
   TelemetryOptions,

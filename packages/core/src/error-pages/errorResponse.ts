@@ -50,7 +50,7 @@ export function errorResponse(
       detail: row.summary,
       code: error.code,
       error,
-      proxyStatus: `error=${type}`,
+      proxyStatus: `error=${type}${error.atOutboundProxy ? nextHop(error) : ''}`,
       retryAfter: error.retryAfter ?? (row.status === 504 ? context.options.errorPages.timeoutRetryAfter : undefined),
       // the client's request was the trouble (too large, too slow, malformed): don't read the rest of it
       close: type === 'http_request_error',
@@ -59,6 +59,15 @@ export function errorResponse(
     request,
     context,
   )
+}
+
+/**
+ * RFC 9209's `next-hop` for a failure at guard mode's outbound proxy, by an alias (never its
+ * address), with the status it refused the tunnel with as `received-status`.
+ */
+function nextHop(error: GatewayError): string {
+  const received = error.receivedStatus === undefined ? '' : `; received-status=${error.receivedStatus}`
+  return `; next-hop=outbound-proxy${received}`
 }
 
 /** The titles of the upstream statuses `errorPages.replaceUpstream` may replace. */

@@ -28,10 +28,25 @@ export class GatewayError extends Error {
   readonly afterHeaders: boolean
   /** Seconds after which trying again may succeed (sent as `Retry-After`), when known. */
   readonly retryAfter: number | undefined
+  /**
+   * True when the failure was the outbound proxy's (guard mode's `outboundProxy`): connecting to it,
+   * or its refusal to open a tunnel. `Proxy-Status` then says `next-hop=outbound-proxy` (RFC 9209),
+   * never its address.
+   */
+  readonly atOutboundProxy: boolean
+  /** The status the outbound proxy refused the tunnel with (`Proxy-Status`'s `received-status`). */
+  readonly receivedStatus: number | undefined
 
   constructor(
     code: FailureCode,
-    options: { cause?: unknown; phase?: FailurePhase; afterHeaders?: boolean; retryAfter?: number } = {},
+    options: {
+      cause?: unknown
+      phase?: FailurePhase
+      afterHeaders?: boolean
+      retryAfter?: number
+      atOutboundProxy?: boolean
+      receivedStatus?: number
+    } = {},
   ) {
     const row = FAILURES[code]
     super(`${row.summary} (${code})`, options.cause === undefined ? undefined : { cause: options.cause })
@@ -41,6 +56,8 @@ export class GatewayError extends Error {
     this.phase = options.phase
     this.afterHeaders = options.afterHeaders ?? false
     this.retryAfter = options.retryAfter
+    this.atOutboundProxy = options.atOutboundProxy ?? false
+    this.receivedStatus = options.receivedStatus
   }
 
   /** @internal brand that survives duplicate copies of the package */

@@ -1,3 +1,4 @@
+import { isAtOutboundProxy, proxyRefusedStatus } from './atOutboundProxy.js'
 import type { FailureCode } from './failures.js'
 import { type FailurePhase, GatewayError, isGatewayError } from './GatewayError.js'
 
@@ -56,7 +57,9 @@ const MAX_CAUSE_DEPTH = 5
  * Pure: it reads `code`, `name` and the `cause` chain, and never imports the libraries that raised
  * the error. Recognises undici's errors (including its parser error, which may arrive without a
  * `code`), Node's errno and TLS errors, global `fetch`'s `TypeError('fetch failed')` with a `cause`,
- * a deadline abort (`TimeoutError` by name) and axios-style errors.
+ * a deadline abort (`TimeoutError` by name) and axios-style errors. Failures connecting to guard
+ * mode's outbound proxy (marked where the gateway connects to it) and a proxy's refusal to carry a
+ * call (a CONNECT answered non-200, a 407) are the same kinds, `atOutboundProxy`; the refusal also carries its status.
  *
  * Returns `undefined` for anything else, an app bug included: when in doubt, it is not a 502.
  */
@@ -67,12 +70,20 @@ export function classify(
   let current: unknown = error
   for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
     if (isGatewayError(current)) return current
+    // an outbound proxy that would not carry the call: its 504 a timeout, anything else a refusal
+    const refusedWith = proxyRefusedStatus(current)
+    if (refusedWith !== undefined) {
+      const code = refusedWith === 504 ? 'connection_timeout' : 'connection_refused'
+      return new GatewayError(code, { cause: error, ...context, atOutboundProxy: true, receivedStatus: refusedWith })
+    }
     let code = codeOf(current)
     // after response headers, a cut connection or bad framing means the body is incomplete
     if (context.afterHeaders === true && (code === 'http_protocol_error' || code === 'connection_terminated')) {
       code = 'http_response_incomplete'
     }
-    if (code !== undefined) return new GatewayError(code, { cause: error, ...context })
+    if (code !== undefined) {
+      return new GatewayError(code, { cause: error, ...context, atOutboundProxy: isAtOutboundProxy(current) })
+    }
     current = nextCause(current)
   }
   return undefined

@@ -4,6 +4,7 @@ import { errorResponse } from '../error-pages/errorResponse.js'
 import type { GatewayError } from '../errors/GatewayError.js'
 import { GatewayEvents, type GatewayObserver } from '../events/GatewayEvents.js'
 import { CallUrls } from '../guard/CallUrls.js'
+import { outboundProxyAgent } from '../guard/outboundProxyAgent.js'
 import { type GuardedRequest, type GuardHooks, RequestGuard } from '../guard/RequestGuard.js'
 import { logObserver } from '../observe/logObserver.js'
 import { subscribeTelemetry } from '../observe/subscribeTelemetry.js'
@@ -188,13 +189,19 @@ function createPool(target: ResolvedTarget, options: ResolvedOptions): Dispatche
   })
 }
 
-/** Guard mode: an agent for any origin, keeping undici's timeouts for `fetch` (the gateway's timer runs them for `request`). */
-function createAgent(options: ResolvedOptions): Agent {
-  return new Agent({
+/**
+ * Guard mode: an agent for any origin, keeping undici's timeouts for `fetch` (the gateway's timer runs
+ * them for `request`); behind `outboundProxy`, the proxy agent (see `outboundProxyAgent`).
+ */
+function createAgent(options: ResolvedOptions): Dispatcher {
+  const agent = {
     connections: options.pool.connections,
     keepAliveTimeout: options.pool.keepAliveTimeout,
     headersTimeout: options.timeout.headers,
     bodyTimeout: options.timeout.idle,
     connect: connectOptions(options),
-  })
+  }
+  const proxy = options.outboundProxy
+  if (proxy === undefined) return new Agent(agent)
+  return outboundProxyAgent(proxy, agent, connectOptions(options), options.timeout.connect)
 }

@@ -21,7 +21,8 @@ export interface LoggedTimings {
  * retry, ejection and restoration, and a `debug` record for a client that left (nginx's 499).
  *
  * A record names the request id, method, path **without the query string**, target origin, failure
- * kind (its RFC 9209 type), phase, attempt, status and the attempt's timings: never a header value,
+ * kind (its RFC 9209 type), phase, `nextHop: 'outbound-proxy'` for a failure at guard mode's outbound
+ * proxy, attempt, status and the attempt's timings: never a header value,
  * a body, a query string, a cookie or a credential.
  */
 export function logObserver(logger: GatewayLogger): GatewayObserver {
@@ -37,6 +38,8 @@ export function logObserver(logger: GatewayLogger): GatewayObserver {
         target: event.target,
         kind,
         phase: error.phase,
+        // guard mode's outbound proxy failed (its alias, never its address), with the status it refused with
+        ...(error.atOutboundProxy ? { nextHop: 'outbound-proxy', receivedStatus: error.receivedStatus } : {}),
         attempt: event.attempts,
         status: event.status,
         ...(event.phases === undefined ? {} : { timings: timings(event.phases) }),

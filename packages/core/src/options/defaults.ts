@@ -69,3 +69,5 @@ export const DEFAULT_ADAPTIVE_MIN_LIMIT = 2
 export const DEFAULT_CIRCUIT_MAX_EJECTION_PERCENT = 50
 /** Methods hedged by default: their second copy cannot change the answer (not PUT or DELETE). */
 export const DEFAULT_HEDGE_METHODS: readonly string[] = Object.freeze(['GET', 'HEAD', 'OPTIONS'])
+/** Guard mode's calls go directly unless `outboundProxy` says otherwise (the environment is not read). */
+export const DEFAULT_OUTBOUND_PROXY = false

@@ -215,6 +215,47 @@ export interface TelemetryOptions {
   tracerProvider?: TracerProviderLike | false
 }
 
+/**
+ * What becomes of one `Set-Cookie` attribute (`Domain` or `Path`): a string sets every cookie's
+ * attribute to it, `false` removes the attribute, and a record maps the upstream's value to the
+ * client-facing one (`false` removes it; the key `'*'` is the fallback for values not listed, else
+ * they are kept). Only attributes the cookie has are changed: a cookie without one is never given one.
+ */
+export type CookieAttributeRewrite = string | false | Record<string, string | false>
+
+/**
+ * Proxy mode: rewrite the `Domain` and `Path` of every `Set-Cookie` the upstream sends, in place (the
+ * other attributes and their order kept). `__Host-` cookies are never changed.
+ */
+export interface CookieRewriteOptions {
+  /**
+   * The `Domain` attribute. Compared case-insensitively, a leading dot ignored (RFC 6265 §5.2.3).
+   * @default undefined (kept)
+   */
+  domain?: CookieAttributeRewrite
+  /**
+   * The `Path` attribute. Compared exactly.
+   * @default undefined (kept)
+   */
+  path?: CookieAttributeRewrite
+}
+
+/**
+ * Guard mode's forward proxy, given explicitly: `http` for `http:` calls, `https` for `https:` calls
+ * (each an `http:` or `https:` proxy URL, credentials allowed and sent to the proxy only; at least
+ * one of the two), `noProxy` the hosts reached directly
+ * (`NO_PROXY` syntax: comma-separated names, `.suffix` or `*.suffix` for subdomains, `host:port`,
+ * `*` for all).
+ */
+export interface OutboundProxyOptions {
+  /** @default undefined (`http:` calls go directly) */
+  http?: string
+  /** @default undefined (the `http` proxy when there is one, as undici does; else directly) */
+  https?: string
+  /** @default '' (every call goes through the proxy) */
+  noProxy?: string
+}
+
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
@@ -264,6 +305,12 @@ export interface GatewayOptions {
    * @default 'gateway-middleware'
    */
   proxyName?: string
+  /**
+   * Proxy mode: rewrite the `Domain` and `Path` attributes of the upstream's `Set-Cookie` fields (see
+   * {@link CookieRewriteOptions}), e.g. `{ domain: { 'api.internal': 'shop.example' }, path: { '/v1': '/api' } }`.
+   * @default undefined (cookies pass byte-for-byte)
+   */
+  rewriteCookies?: CookieRewriteOptions
   /** Change the headers sent upstream; runs after the hop-by-hop rules, which then apply again. */
   rewriteRequestHeaders?: (headers: HeaderRecord, request: GatewayRequest) => HeaderRecord
   /** Change the headers sent to the client; runs after the hop-by-hop rules, which then apply again. */
@@ -359,6 +406,19 @@ export interface GatewayOptions {
    * that did not records nothing)
    */
   telemetry?: TelemetryOptions | false
+  /**
+   * Guard mode: send the routes' upstream calls (`request()` and `fetch()`) through a forward proxy.
+   * `'env'` reads `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` (lower-case names first) once at setup;
+   * a URL sends every call through that proxy; {@link OutboundProxyOptions} names each explicitly.
+   * `https:` calls are tunnelled with `CONNECT` (the `tls` options apply to the target inside it),
+   * `http:` calls sent in absolute form, as curl does. Failures at the proxy answer as at a target
+   * (refused: 502 `connection_refused`) with `Proxy-Status: …; next-hop=outbound-proxy`, never its
+   * address; a proxy refusing to carry a call (a `CONNECT` answered non-200, a 407) is
+   * `connection_refused` with `received-status` (its 504: `connection_timeout`). Proxy mode does not
+   * take it: a reverse proxy's targets are its own services.
+   * @default false (calls go directly; `HTTP_PROXY` and the rest are not read)
+   */
+  outboundProxy?: 'env' | string | OutboundProxyOptions | false
   /** Told of every upstream failure (for logs and metrics); must not throw. */
   onError?: (error: GatewayError, context: FailureContext) => void
   /**

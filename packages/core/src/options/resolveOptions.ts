@@ -21,6 +21,7 @@ import {
   DEFAULT_HEDGE_METHODS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_OUTBOUND_PROXY,
   DEFAULT_PROXY_NAME,
   DEFAULT_QUEUE_LIMIT,
   DEFAULT_QUEUE_TIMEOUT_MS,
@@ -45,6 +46,8 @@ import type {
   TlsOptions,
   UpgradeOptions,
 } from './options.js'
+import { type ResolvedOutboundProxy, resolveOutboundProxy } from './resolveOutboundProxy.js'
+import { type ResolvedCookieRewrite, resolveRewriteCookies } from './resolveRewriteCookies.js'
 
 /** A target, parsed once. */
 export interface ResolvedTarget {
@@ -101,6 +104,8 @@ export interface ResolvedOptions {
   readonly proxyName: string
   readonly rewriteRequestHeaders: GatewayOptions['rewriteRequestHeaders']
   readonly rewriteResponseHeaders: GatewayOptions['rewriteResponseHeaders']
+  /** `Set-Cookie` `Domain`/`Path` rewriting; `undefined`: cookies pass untouched. */
+  readonly rewriteCookies: ResolvedCookieRewrite | undefined
   readonly pool: { readonly connections: number; readonly keepAliveTimeout: number }
   readonly tls: Readonly<TlsOptions> & { readonly rejectUnauthorized: boolean }
   readonly onError: GatewayOptions['onError']
@@ -132,6 +137,8 @@ export interface ResolvedOptions {
   readonly adaptive: AdaptiveLimitSettings | undefined
   /** `undefined`: neither metrics nor traces. */
   readonly telemetry: ResolvedTelemetry | undefined
+  /** Guard mode's forward proxy, read once at setup; `undefined`: calls go directly. */
+  readonly outboundProxy: ResolvedOutboundProxy | undefined
 }
 
 /** The bounds and the start of an adaptive limit. */
@@ -173,6 +180,7 @@ const TOP_KEYS = [
   'proxyName',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
+  'rewriteCookies',
   'pool',
   'tls',
   'onError',
@@ -186,6 +194,7 @@ const TOP_KEYS = [
   'upgrade',
   'logger',
   'telemetry',
+  'outboundProxy',
 ] as const satisfies readonly (keyof GatewayOptions)[]
 const TELEMETRY_KEYS = ['meterProvider', 'tracerProvider'] as const satisfies readonly (keyof TelemetryOptions)[]
 const LIMITS_KEYS = ['body', 'queue'] as const satisfies readonly (keyof NonNullable<GatewayOptions['limits']>)[]
@@ -220,6 +229,7 @@ const PROXY_ONLY = [
   'trustProxy',
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
+  'rewriteCookies',
   'upgrade',
 ] as const satisfies readonly (keyof GatewayOptions)[]
 const UPGRADE_KEYS = ['protocols', 'idle'] as const satisfies readonly (keyof UpgradeOptions)[]
@@ -259,6 +269,10 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
       if (input[key] !== undefined)
         fail(key, 'a target to proxy to (without target the gateway guards routes)', input[key])
     }
+  } else if (input.outboundProxy !== undefined && input.outboundProxy !== false) {
+    // a reverse proxy's targets are its own services: reached directly, as its health checks are
+    // (not the value itself: a proxy URL may carry credentials)
+    fail('outboundProxy', 'guard mode (no target): proxy mode connects to its targets directly', 'a proxy setting')
   }
 
   return Object.freeze({
@@ -284,6 +298,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
       input.rewriteResponseHeaders,
       'rewriteResponseHeaders',
     ) as GatewayOptions['rewriteResponseHeaders'],
+    rewriteCookies: resolveRewriteCookies(input.rewriteCookies),
     pool: Object.freeze({
       connections: positiveInteger(pool.connections, 'pool.connections', DEFAULT_CONNECTIONS),
       keepAliveTimeout: positiveInteger(pool.keepAliveTimeout, 'pool.keepAliveTimeout', DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
@@ -317,6 +332,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     queueLimit: resolveQueueLimit(input.limits),
     hedge: resolveHedge(input.hedge),
     telemetry: resolveTelemetry(input.telemetry),
+    outboundProxy: resolveOutboundProxy(input.outboundProxy ?? DEFAULT_OUTBOUND_PROXY),
   })
 }
 

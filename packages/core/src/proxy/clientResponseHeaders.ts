@@ -4,6 +4,7 @@ import type { HeaderRecord } from '../http/headerRecord.js'
 import { connectionTokens, HOP_BY_HOP } from '../http/hopByHop.js'
 import type { ResolvedOptions, ResolvedTarget } from '../options/resolveOptions.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
+import { rewriteSetCookie } from './rewriteSetCookie.js'
 import type { UpstreamRequestHeaders } from './upstreamRequestHeaders.js'
 
 /** Header values Node's `ServerResponse` would refuse. */
@@ -14,7 +15,8 @@ const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
  * wire), repeated fields (several `Set-Cookie`) kept apart, hop-by-hop fields and all that
  * `Connection` names removed, and `Location`/`Content-Location` that point at the target rewritten
  * to the client-facing origin and mount path, so the internal address never leaks through a
- * redirect. `rewriteResponseHeaders` runs last; the hop-by-hop rules apply to its result too.
+ * redirect; each `Set-Cookie` gets its `Domain`/`Path` rewritten when `rewriteCookies` asks (one
+ * resolved-option check per field when it does not). `rewriteResponseHeaders` runs last; the hop-by-hop rules apply to its result too.
  */
 export function clientResponseHeaders(
   raw: readonly Buffer[],
@@ -25,6 +27,7 @@ export function clientResponseHeaders(
 ): HeaderRecord {
   let headers: HeaderRecord = {}
   let named: Set<string> | undefined
+  const cookies = options.rewriteCookies
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString('latin1').toLowerCase()
     let value = (raw[i + 1] as Buffer).toString('latin1')
@@ -37,6 +40,7 @@ export function clientResponseHeaders(
       continue
     }
     if (name === 'location' || name === 'content-location') value = rewriteLocation(value, request, sent, target)
+    else if (cookies !== undefined && name === 'set-cookie') value = rewriteSetCookie(value, cookies)
     const existing = headers[name]
     if (existing === undefined) headers[name] = value
     else if (Array.isArray(existing)) existing.push(value)
