@@ -38,6 +38,8 @@ export type {
   HealthCheckOptions,
   PoolOptions,
   RetryOptions,
+  TargetFunction,
+  TargetRequest,
   TelemetryOptions,
   TimeoutMs,
   TimeoutOptions,

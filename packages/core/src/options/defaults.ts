@@ -69,3 +69,9 @@ export const DEFAULT_ADAPTIVE_MIN_LIMIT = 2
 export const DEFAULT_CIRCUIT_MAX_EJECTION_PERCENT = 50
 /** Methods hedged by default: their second copy cannot change the answer (not PUT or DELETE). */
 export const DEFAULT_HEDGE_METHODS: readonly string[] = Object.freeze(['GET', 'HEAD', 'OPTIONS'])
+/**
+ * Most origins a target function (or guard mode) keeps a pool, passive health and queue for: a
+ * router over a few dozen backends or tenants fits, and a function whose origins are unbounded
+ * still holds at most this many pools (each one up to `pool.connections` sockets).
+ */
+export const DEFAULT_ORIGIN_LIMIT = 100

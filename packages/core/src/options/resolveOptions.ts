@@ -21,6 +21,7 @@ import {
   DEFAULT_HEDGE_METHODS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_ORIGIN_LIMIT,
   DEFAULT_PROXY_NAME,
   DEFAULT_QUEUE_LIMIT,
   DEFAULT_QUEUE_TIMEOUT_MS,
@@ -40,11 +41,13 @@ import type {
   HealthCheckOptions,
   PoolOptions,
   RetryOptions,
+  TargetFunction,
   TelemetryOptions,
   TimeoutOptions,
   TlsOptions,
   UpgradeOptions,
 } from './options.js'
+import { targetBasePath, targetProblem } from './targetProblem.js'
 
 /** A target, parsed once. */
 export interface ResolvedTarget {
@@ -80,8 +83,12 @@ export interface ResolvedCircuit {
 
 /** Options after defaults, validation and parsing; the request path reads only these. */
 export interface ResolvedOptions {
-  /** The proxy targets; empty in guard mode. */
+  /** The static proxy targets; empty in guard mode and with a target function. */
   readonly targets: readonly ResolvedTarget[]
+  /** `target` as a function, naming each request's origin; `undefined` for static targets and in guard mode. */
+  readonly targetFunction: TargetFunction | undefined
+  /** Most origins kept at a time for a target function's requests or guard mode's calls (`limits.origins`). */
+  readonly originLimit: number
   /** Timeouts in ms; `0` means off. */
   readonly timeout: {
     readonly connect: number
@@ -188,7 +195,9 @@ const TOP_KEYS = [
   'telemetry',
 ] as const satisfies readonly (keyof GatewayOptions)[]
 const TELEMETRY_KEYS = ['meterProvider', 'tracerProvider'] as const satisfies readonly (keyof TelemetryOptions)[]
-const LIMITS_KEYS = ['body', 'queue'] as const satisfies readonly (keyof NonNullable<GatewayOptions['limits']>)[]
+const LIMITS_KEYS = ['body', 'queue', 'origins'] as const satisfies readonly (keyof NonNullable<
+  GatewayOptions['limits']
+>)[]
 const RETRY_KEYS = [
   'limit',
   'methods',
@@ -215,7 +224,6 @@ const PROXY_ONLY = [
   'allowTrace',
   'serverTiming',
   'healthCheck',
-  'concurrency',
   'hedge',
   'trustProxy',
   'rewriteRequestHeaders',
@@ -261,8 +269,19 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     }
   }
 
+  const targetFunction = typeof input.target === 'function' ? (input.target as TargetFunction) : undefined
+  if (targetFunction !== undefined && input.healthCheck !== undefined && input.healthCheck !== false) {
+    fail(
+      'healthCheck',
+      "static targets to probe (a target function's origins get passive health, not health checks)",
+      input.healthCheck,
+    )
+  }
+
   return Object.freeze({
-    targets: resolveTargets(input.target),
+    targets: targetFunction === undefined ? resolveTargets(input.target) : Object.freeze([]),
+    targetFunction,
+    originLimit: resolveOriginLimit(input.limits),
     timeout: Object.freeze({
       connect: timeoutMs(timeout.connect, 'timeout.connect', DEFAULT_CONNECT_TIMEOUT_MS),
       queue: timeoutMs(timeout.queue, 'timeout.queue', DEFAULT_QUEUE_TIMEOUT_MS),
@@ -473,6 +492,11 @@ function resolveHedge(value: unknown): ResolvedOptions['hedge'] {
   })
 }
 
+function resolveOriginLimit(value: unknown): number {
+  const limits = plainObject(value ?? {}, 'limits')
+  return positiveInteger(limits.origins, 'limits.origins', DEFAULT_ORIGIN_LIMIT)
+}
+
 function resolveQueueLimit(value: unknown): number {
   const limits = plainObject(value ?? {}, 'limits')
   return nonNegativeInteger(limits.queue, 'limits.queue', DEFAULT_QUEUE_LIMIT)
@@ -536,13 +560,9 @@ function resolveTarget(value: unknown, name: string): ResolvedTarget {
   } catch {
     fail(name, expected, value)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(name, expected, value)
-  if (url.username !== '' || url.password !== '') {
-    fail(name, 'a URL without credentials (set an Authorization header with rewriteRequestHeaders)', value)
-  }
-  if (url.search !== '' || url.hash !== '') fail(name, 'a URL without query string or fragment', value)
-  const basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '')
-  return Object.freeze({ origin: url.origin, basePath, url })
+  const problem = targetProblem(url)
+  if (problem !== undefined) fail(name, problem, value)
+  return Object.freeze({ origin: url.origin, basePath: targetBasePath(url), url })
 }
 
 function timeoutMs(value: unknown, name: string, fallback: number): number {
