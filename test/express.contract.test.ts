@@ -13,6 +13,7 @@ import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
+import { guardOriginsContract, targetFunctionContract } from './contract/targetFunctionContract.js'
 import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
@@ -70,5 +71,7 @@ describe('express', () => {
   bodyParserContract(buildExpress)
   graceArgumentContract(buildExpress)
   guardContract(buildExpressGuard)
+  targetFunctionContract(buildExpress)
+  guardOriginsContract(buildExpressGuard)
   attemptLoopContract(buildExpress, buildExpressGuard)
 })

@@ -10,6 +10,7 @@ import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
+import { guardOriginsContract, targetFunctionContract } from './contract/targetFunctionContract.js'
 import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
@@ -59,5 +60,7 @@ describe('fastify', () => {
   telemetryContract(buildFastify, buildFastifyGuard)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)
+  targetFunctionContract(buildFastify)
+  guardOriginsContract(buildFastifyGuard)
   attemptLoopContract(buildFastify, buildFastifyGuard)
 })

@@ -16,6 +16,7 @@ import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
+import { guardOriginsContract, targetFunctionContract } from './contract/targetFunctionContract.js'
 import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
@@ -81,5 +82,7 @@ describe('koa', () => {
   bodyParserContract(buildKoa)
   graceArgumentContract(buildKoa)
   guardContract(buildKoaGuard)
+  targetFunctionContract(buildKoa)
+  guardOriginsContract(buildKoaGuard)
   attemptLoopContract(buildKoa, buildKoaGuard)
 })

@@ -27,7 +27,7 @@ describe('resolveOptions', () => {
   })
 
   it('a target function: no static targets, its origins bounded by limits.origins (100 by default)', () => {
-    const route = () => target
+    const route = (): string => target
     const resolved = resolveOptions({ target: route })
     expect(resolved.targets).toEqual([])
     expect(resolved.targetFunction).toBe(route)
@@ -95,9 +95,9 @@ describe('resolveOptions', () => {
     [{ target, concurrency: 0 }, /"concurrency" expected a positive integer, got 0/],
     [{ target, limits: { queue: -1 } }, /"limits.queue" expected a whole number ≥ 0, got -1/],
     [{ hedge: { delay: 5 } }, /"hedge" expected a target to proxy to/],
-    [{ target: () => target, limits: { origins: 0 } }, /"limits.origins" expected a positive integer, got 0/],
+    [{ target: (): string => target, limits: { origins: 0 } }, /"limits.origins" expected a positive integer, got 0/],
     [
-      { target: () => target, healthCheck: { path: '/healthz' } },
+      { target: (): string => target, healthCheck: { path: '/healthz' } },
       /"healthCheck" expected static targets to probe \(a target function's origins get passive health/,
     ],
     [{ target, logger: { info() {} } }, /"logger" expected a logger with error, warn, info and debug methods/],
