@@ -117,6 +117,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const agent =
     resolved.targets.length === 0 && resolved.targetFunction === undefined ? createAgent(resolved) : undefined
   // a target function's origins get a pool each, on demand; guard mode's calls a queue per origin, on the one agent
+  const forgotten = new Set<string>()
   const origins =
     agent !== undefined
       ? new Origins(resolved.originLimit, (target) => destination(target, agent, false), ignore)
@@ -127,9 +128,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
             (target) => {
               // the path prefix is each result's own: the origin's destination has none
               const origin = originOf(target)
+              forgotten.delete(origin.origin)
               return destination(origin, createPool(origin, resolved), true)
             },
-            (forgotten) => void forgotten.dispatcher.close().catch(ignore),
+            (retired) => {
+              void retired.dispatcher.close().catch(ignore)
+              if (forgotten.size < resolved.originLimit) forgotten.add(retired.target.origin)
+            },
           )
   const routing =
     resolved.targetFunction === undefined || origins === undefined
@@ -141,7 +146,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       : subscribeTelemetry(
           events,
           resolved.telemetry,
-          agent === undefined ? ejectedTargets(targets.destinations, routing?.origins) : undefined,
+          agent === undefined ? ejectedTargets(targets.destinations, routing?.origins, forgotten) : undefined,
         )
   // set once close() began: no new upstream calls are taken
   const lifecycle = { closing: false }
@@ -196,9 +201,15 @@ function originOf(target: ResolvedTarget): ResolvedTarget {
 
 /**
  * What the `gateway.targets.ejected` gauge reads when collected: each static target and each origin a
- * target function's requests went to that is still known (the LRU bounds them, so the series do too).
+ * target function's requests went to that is still known (the LRU bounds them, so the series do too),
+ * and once more as 0 each origin forgotten since (a cumulative reader keeps a series' last value, and
+ * a forgotten ejected origin would count as out for ever; at most `limits.origins` of them are kept).
  */
-function ejectedTargets(statics: readonly Destination[], origins: Origins | undefined): EjectedTargets {
+function ejectedTargets(
+  statics: readonly Destination[],
+  origins: Origins | undefined,
+  forgotten: Set<string>,
+): EjectedTargets {
   const report = (destination: Destination, observe: (origin: string, ejected: boolean) => void, now: number) => {
     const passive = destination.circuit?.describe(now).state ?? 'healthy'
     observe(destination.target.origin, destination.state.failingProbe || passive !== 'healthy')
@@ -207,6 +218,8 @@ function ejectedTargets(statics: readonly Destination[], origins: Origins | unde
     const now = Date.now()
     for (const destination of statics) report(destination, observe, now)
     if (origins !== undefined) for (const destination of origins.destinations()) report(destination, observe, now)
+    for (const origin of forgotten) observe(origin, false)
+    forgotten.clear()
   }
 }
 
