@@ -216,8 +216,8 @@ export interface TelemetryOptions {
 }
 
 /**
- * What a target function is told of the request it routes. Frozen in meaning: the gateway never
- * changes it, and the headers are made into a record only when read.
+ * What a target function is told of the request it routes: a read-only view, whose header record is
+ * made only if the function reads it (a fresh one per request: changing it changes nothing).
  */
 export interface TargetRequest {
   /** Request method, as received. */
@@ -237,7 +237,8 @@ export interface TargetRequest {
  * Names the upstream of one request: an absolute `http:` or `https:` URL (optionally with a path
  * prefix; no credentials, query string, fragment, `.`/`..` segment or encoded slash). Retries go to
  * the same origin. Anything else, a throw or a rejection is the app's bug: the gateway answers 500
- * `proxy_internal_error` and tells `onError` and the log why; nothing is sent upstream.
+ * `proxy_internal_error`, `onError` gets the reason as the error's `cause`, a process warning names
+ * the first one (`GATEWAY_TARGET_FUNCTION_FAILED`), and nothing is sent upstream.
  */
 export type TargetFunction = (request: TargetRequest) => string | URL | Promise<string | URL>
 
@@ -304,8 +305,8 @@ export interface GatewayOptions {
    */
   upgrade?: UpgradeOptions | false
   /**
-   * Most requests under way to one target (guard mode: to one origin) at a time (below `pool.connections`, which
-   * bounds it anyway); the rest wait in the gateway's queue (`timeout.queue`, `limits.queue`), then
+   * Most requests under way to one target (a target function's origin; in guard mode, one origin of
+   * `req.gateway`'s calls) at a time (below `pool.connections`, which bounds it anyway); the rest wait in the gateway's queue (`timeout.queue`, `limits.queue`), then
    * get 503 `connection_limit_reached`. A fixed limit keeps an overloaded upstream working on what
    * it can finish instead of a queue of requests nobody waits for any more. `'adaptive'` finds and
    * keeps the limit by measuring (Netflix's gradient2: the target's long-term latency against its
