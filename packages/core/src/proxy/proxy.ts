@@ -128,17 +128,18 @@ class ProxiedRequest {
     const { context, request, body } = this
     const { options, targets, routing } = context
     const method = request.method
-    // a target function names one origin: every attempt goes there (none once the gateway is closing)
-    let origin: Destination | undefined
-    if (routing !== undefined && !context.lifecycle.closing) {
-      this.routed = await routing.router.route(new RoutingRequest(request))
-      origin = routing.origins.acquire(this.routed)
-    }
     const attempts = {
       body,
       timeout: options.timeout,
       deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
       signal: request.signal,
+    }
+    // a target function names one origin: every attempt goes there (none once the gateway is closing);
+    // the time it takes counts against timeout.total
+    let origin: Destination | undefined
+    if (routing !== undefined && !context.lifecycle.closing) {
+      this.routed = await routing.router.route(new RoutingRequest(request))
+      origin = routing.origins.acquire(this.routed)
     }
     let forwarded: Forwarded<UpstreamResponse>
     try {
