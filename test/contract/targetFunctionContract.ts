@@ -111,6 +111,21 @@ export function targetFunctionContract(build: BuildApp): void {
       expect(causeOf(errors[0])).toMatch(/^gateway-middleware: the target function (threw|returned)/)
     })
 
+    it("a slow target function's time counts against timeout.total: 504 http_response_timeout, nothing sent, the origin not blamed", async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', {
+        target: (request) =>
+          request.url === '/slow' ? new Promise<string>((resolve) => setTimeout(resolve, 300, up.url)) : up.url,
+        timeout: { total: 100 },
+        circuit: { failures: 1 },
+        retry: false,
+      })
+      expectGatewayAnswer(await send(`${app.url}/slow`), 504, 'http_response_timeout', up.port)
+      expect(up.requests).toEqual([])
+      // the function's time is the gateway's: the origin was not ejected for it
+      expect((await send(`${app.url}/ok`)).status).toBe(200)
+    })
+
     it('no substring matching: a crafted Host never reaches another backend (http-proxy-middleware router advisory)', async () => {
       const [good, other] = [await upstream(), await upstream()]
       // the README's router by host: an exact lookup of the host name, anything else the default

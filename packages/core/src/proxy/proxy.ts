@@ -139,6 +139,8 @@ class ProxiedRequest {
     let origin: Destination | undefined
     if (routing !== undefined && !context.lifecycle.closing) {
       this.routed = await routing.router.route(new RoutingRequest(request))
+      // the deadline passed while the function decided: the gateway's time, not the origin's (no ejection)
+      if (performance.now() >= attempts.deadline) throw new GatewayError('http_response_timeout', { phase: 'headers' })
       origin = routing.origins.acquire(this.routed)
     }
     let forwarded: Forwarded<UpstreamResponse>
