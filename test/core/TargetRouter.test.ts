@@ -8,7 +8,7 @@ const request: TargetRequest = { method: 'GET', url: '/', headers: {}, remoteAdd
 /** What a router makes of one result: the target, or the reason it refused. */
 async function routed(result: unknown): Promise<{ origin: string; basePath: string } | string> {
   try {
-    const { origin, basePath } = await new TargetRouter(() => result as string).route(request)
+    const { origin, basePath } = await new TargetRouter(() => result as string).route(request, Number.POSITIVE_INFINITY)
     return { origin, basePath }
   } catch (error) {
     if (!isGatewayError(error) || error.code !== 'proxy_internal_error') throw error
@@ -54,13 +54,19 @@ describe('TargetRouter: what a target function may name', () => {
       },
       () => Promise.reject(thrown),
     ]) {
-      const error = await new TargetRouter(fn).route(request).catch((e: unknown) => e)
+      const error = await new TargetRouter(fn).route(request, Number.POSITIVE_INFINITY).catch((e: unknown) => e)
       expect(isGatewayError(error) && error.code).toBe('proxy_internal_error')
       expect(((error as Error).cause as Error).message).toBe(
         'gateway-middleware: the target function threw or rejected',
       )
       expect(((error as Error).cause as Error).cause).toBe(thrown)
     }
+  })
+
+  it('a promise that has not settled by the deadline is a 504 http_response_timeout, not the app’s 500', async () => {
+    const never = new TargetRouter(() => new Promise<string>(() => {}))
+    const error = await never.route(request, 50).catch((e: unknown) => e)
+    expect(isGatewayError(error) && error.code).toBe('http_response_timeout')
   })
 
   it('never puts the URL in the reason (it may carry credentials)', async () => {

@@ -138,7 +138,7 @@ class ProxiedRequest {
     // the time it takes counts against timeout.total
     let origin: Destination | undefined
     if (routing !== undefined && !context.lifecycle.closing) {
-      this.routed = await routing.router.route(new RoutingRequest(request))
+      this.routed = await routing.router.route(new RoutingRequest(request), attempts.deadline - performance.now())
       // the deadline passed while the function decided: the gateway's time, not the origin's (no ejection)
       if (performance.now() >= attempts.deadline) throw new GatewayError('http_response_timeout', { phase: 'headers' })
       origin = routing.origins.acquire(this.routed)

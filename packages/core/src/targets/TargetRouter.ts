@@ -28,13 +28,19 @@ export class TargetRouter {
 
   /**
    * The target of one request. Rejects with the gateway's 500 `proxy_internal_error` (its cause says
-   * why) when the function throws, rejects or names no valid target: the app's bug, never followed.
+   * why) when the function throws, rejects or names no valid target: the app's bug, never followed;
+   * with a 504 `http_response_timeout` when its promise has not settled within `msLeft` (the request's
+   * deadline: a function that never settles must not hold the request for ever).
    */
-  async route(request: TargetRequest): Promise<ResolvedTarget> {
+  async route(request: TargetRequest, msLeft: number): Promise<ResolvedTarget> {
     let result: unknown
     try {
-      result = await this.targetFunction(request)
+      result = this.targetFunction(request)
+      if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+        result = await settledWithin(Promise.resolve(result as PromiseLike<unknown>), msLeft)
+      }
     } catch (error) {
+      if (error === DEADLINE) throw new GatewayError('http_response_timeout', { phase: 'headers' })
       throw refused('threw or rejected', error)
     }
     if (typeof result === 'string') {
@@ -49,6 +55,19 @@ export class TargetRouter {
     if (result instanceof URL) return resolved(new URL(result.href))
     throw refused(`returned ${result === null ? 'null' : typeof result}, not a URL`)
   }
+}
+
+/** What {@link settledWithin} rejects with when the time is up. */
+const DEADLINE = Symbol('deadline')
+
+/** The promise's outcome, or a rejection with {@link DEADLINE} after `ms` (`Infinity`: no timer). */
+function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  if (ms === Number.POSITIVE_INFINITY) return promise
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(reject, Math.max(0, ms), DEADLINE)
+  })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }
 
 /** A string result as a target: an absolute URL whose written path has no dot segment. */
