@@ -96,6 +96,7 @@ describe('resolveOptions', () => {
     [{ target, limits: { queue: -1 } }, /"limits.queue" expected a whole number ≥ 0, got -1/],
     [{ hedge: { delay: 5 } }, /"hedge" expected a target to proxy to/],
     [{ target: (): string => target, limits: { origins: 0 } }, /"limits.origins" expected a positive integer, got 0/],
+    [{ target, limits: { origins: 10 } }, /"limits.origins" expected a target function or guard mode/],
     [
       { target: (): string => target, healthCheck: { path: '/healthz' } },
       /"healthCheck" expected static targets to probe \(a target function's origins get passive health/,

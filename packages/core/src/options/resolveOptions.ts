@@ -278,6 +278,11 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     )
   }
 
+  const limits = input.limits as { origins?: unknown } | undefined
+  if (input.target !== undefined && targetFunction === undefined && limits?.origins !== undefined) {
+    fail('limits.origins', 'a target function or guard mode (each static target has its own pool)', limits.origins)
+  }
+
   return Object.freeze({
     targets: targetFunction === undefined ? resolveTargets(input.target) : Object.freeze([]),
     targetFunction,
