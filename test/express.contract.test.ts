@@ -15,6 +15,7 @@ import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
+import { guardOriginsContract, targetFunctionContract } from './contract/targetFunctionContract.js'
 import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
@@ -74,5 +75,7 @@ describe('express', () => {
   graceArgumentContract(buildExpress)
   guardContract(buildExpressGuard)
   outboundProxyContract(buildExpressGuard)
+  targetFunctionContract(buildExpress)
+  guardOriginsContract(buildExpressGuard)
   attemptLoopContract(buildExpress, buildExpressGuard)
 })

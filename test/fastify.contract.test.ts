@@ -12,6 +12,7 @@ import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
+import { guardOriginsContract, targetFunctionContract } from './contract/targetFunctionContract.js'
 import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
@@ -63,5 +64,7 @@ describe('fastify', () => {
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)
   outboundProxyContract(buildFastifyGuard)
+  targetFunctionContract(buildFastify)
+  guardOriginsContract(buildFastifyGuard)
   attemptLoopContract(buildFastify, buildFastifyGuard)
 })

@@ -18,6 +18,7 @@ import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
+import { guardOriginsContract, targetFunctionContract } from './contract/targetFunctionContract.js'
 import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
 
@@ -85,5 +86,7 @@ describe('koa', () => {
   graceArgumentContract(buildKoa)
   guardContract(buildKoaGuard)
   outboundProxyContract(buildKoaGuard)
+  targetFunctionContract(buildKoa)
+  guardOriginsContract(buildKoaGuard)
   attemptLoopContract(buildKoa, buildKoaGuard)
 })

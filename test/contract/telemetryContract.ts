@@ -257,6 +257,36 @@ export function telemetryContract(build: BuildApp, buildGuard: BuildGuardApp): v
       expect((await sdk.points('gateway.targets.ejected')).map(({ value }) => value)).toEqual([1])
     })
 
+    it("a target function's origins: an ejected one in gateway.targets.ejected until the LRU forgets it (the series bounded by limits.origins)", async () => {
+      const sdk = registerSdk()
+      const down = await refusedUrl()
+      const up = await upstream()
+      const app = await gateway(build, '', {
+        target: (request) => (request.url.startsWith('/down') ? down : up.url),
+        limits: { origins: 1 },
+        retry: false,
+        circuit: { failures: 1 },
+      })
+      // no origin before the first request
+      expect(await sdk.points('gateway.targets.ejected')).toEqual([])
+      expect((await send(`${app.url}/down`)).status).toBe(502)
+      const downWhere = { 'server.address': '127.0.0.1', 'server.port': Number(new URL(down).port) }
+      expect((await sdk.points('gateway.targets.ejected')).map(({ attributes, value }) => [attributes, value])).toEqual(
+        [[downWhere, 1]],
+      )
+      // another origin takes the one place: the ejected one is forgotten, its series told 0 once, then no longer observed
+      expect((await send(`${app.url}/ok`)).status).toBe(200)
+      const upWhere = { 'server.address': '127.0.0.1', 'server.port': up.port }
+      expect((await sdk.points('gateway.targets.ejected')).map(({ attributes, value }) => [attributes, value])).toEqual(
+        [
+          [downWhere, 0],
+          [upWhere, 0],
+        ],
+      )
+      // (a cumulative reader keeps the last value of a series no longer observed: 0, not out for ever)
+      expect(total(await sdk.points('gateway.targets.ejected'))).toBe(0)
+    })
+
     it('a connection cut after the response headers: gateway.cuts by error.type', async () => {
       const sdk = registerSdk()
       const up = await upstream()

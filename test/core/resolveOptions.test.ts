@@ -26,6 +26,19 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ timeout: { total: 5000 } }).targets).toEqual([])
   })
 
+  it('a target function: no static targets, its origins bounded by limits.origins (100 by default)', () => {
+    const route = (): string => target
+    const resolved = resolveOptions({ target: route })
+    expect(resolved.targets).toEqual([])
+    expect(resolved.targetFunction).toBe(route)
+    expect(resolved.originLimit).toBe(100)
+    expect(resolveOptions({ target: route, limits: { origins: 3 } }).originLimit).toBe(3)
+  })
+
+  it('guard mode takes concurrency: the limit per origin of its calls', () => {
+    expect(resolveOptions({ concurrency: 3 }).concurrency).toBe(3)
+  })
+
   it('false turns a timeout phase off', () => {
     expect(resolveOptions({ target, timeout: { idle: false, total: false } }).timeout).toMatchObject({
       idle: 0,
@@ -68,7 +81,7 @@ describe('resolveOptions', () => {
     [{ target, limits: { body: -1 } }, /"limits.body" expected a positive integer, got -1/],
     [
       { target, limits: { bodies: 1 } },
-      /"limits.bodies" expected one of limits.body, limits.queue \(unknown option\), got 1/,
+      /"limits.bodies" expected one of limits.body, limits.queue, limits.origins \(unknown option\), got 1/,
     ],
     [{ target, gracePeriod: 'soon' }, /"gracePeriod" expected a whole number ≥ 0, got "soon"/],
     [{ target, retry: { limit: -1 } }, /"retry.limit" expected a whole number ≥ 0, got -1/],
@@ -81,7 +94,13 @@ describe('resolveOptions', () => {
     [{ target: [] }, /"target" expected at least one URL/],
     [{ target, concurrency: 0 }, /"concurrency" expected a positive integer, got 0/],
     [{ target, limits: { queue: -1 } }, /"limits.queue" expected a whole number ≥ 0, got -1/],
-    [{ concurrency: 3 }, /"concurrency" expected a target to proxy to/],
+    [{ hedge: { delay: 5 } }, /"hedge" expected a target to proxy to/],
+    [{ target: (): string => target, limits: { origins: 0 } }, /"limits.origins" expected a positive integer, got 0/],
+    [{ target, limits: { origins: 10 } }, /"limits.origins" expected a target function or guard mode/],
+    [
+      { target: (): string => target, healthCheck: { path: '/healthz' } },
+      /"healthCheck" expected static targets to probe \(a target function's origins get passive health/,
+    ],
     [{ target, logger: { info() {} } }, /"logger" expected a logger with error, warn, info and debug methods/],
     [{ target, upgrade: { protocols: ['h2c'] } }, /"upgrade.protocols" expected protocols other than h2c/],
     [{ target, upgrade: { protocols: ['bad token'] } }, /"upgrade.protocols" expected a list of protocol tokens/],

@@ -71,7 +71,7 @@ describe('without @opentelemetry/api', () => {
     const events = new GatewayEvents()
     const telemetry = resolveOptions({}).telemetry
     if (telemetry === undefined) throw new Error('telemetry is on by default')
-    subscribeTelemetry(events, telemetry, [])
+    subscribeTelemetry(events, telemetry, undefined)
     await loadOpenTelemetry()
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(Object.values(events.wants).some(Boolean)).toBe(false)
@@ -82,7 +82,7 @@ describe('without @opentelemetry/api', () => {
     const events = new GatewayEvents()
     const telemetry = resolveOptions({}).telemetry
     if (telemetry === undefined) throw new Error('telemetry is on by default')
-    subscribeTelemetry(events, telemetry, [], () => Promise.reject(new TypeError('api.metrics is undefined')))
+    subscribeTelemetry(events, telemetry, undefined, () => Promise.reject(new TypeError('api.metrics is undefined')))
     await new Promise((resolve) => setTimeout(resolve, 10))
     expect(told).toEqual(['GATEWAY_TELEMETRY_FAILED'])
     expect(Object.values(events.wants).some(Boolean)).toBe(false)

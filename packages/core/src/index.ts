@@ -41,6 +41,8 @@ export type {
   OutboundProxyOptions,
   PoolOptions,
   RetryOptions,
+  TargetFunction,
+  TargetRequest,
   TelemetryOptions,
   TimeoutMs,
   TimeoutOptions,

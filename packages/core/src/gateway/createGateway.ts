@@ -7,6 +7,7 @@ import { CallUrls } from '../guard/CallUrls.js'
 import { outboundProxyAgent } from '../guard/outboundProxyAgent.js'
 import { type GuardedRequest, type GuardHooks, RequestGuard } from '../guard/RequestGuard.js'
 import { logObserver } from '../observe/logObserver.js'
+import type { EjectedTargets } from '../observe/metricsObserver.js'
 import { subscribeTelemetry } from '../observe/subscribeTelemetry.js'
 import type { GatewayOptions } from '../options/options.js'
 import { type ResolvedOptions, type ResolvedTarget, resolveOptions } from '../options/resolveOptions.js'
@@ -18,8 +19,10 @@ import { AdaptiveLimiter } from '../targets/AdaptiveLimiter.js'
 import { Circuit } from '../targets/Circuit.js'
 import { HealthChecker } from '../targets/HealthChecker.js'
 import { type HealthReport, healthReport } from '../targets/healthReport.js'
+import { Origins } from '../targets/Origins.js'
 import { TargetQueue } from '../targets/TargetQueue.js'
-import { TargetSet } from '../targets/TargetSet.js'
+import { TargetRouter } from '../targets/TargetRouter.js'
+import { type Destination, TargetSet } from '../targets/TargetSet.js'
 import { TargetState } from '../targets/TargetState.js'
 import { Tunnels } from '../upgrade/Tunnels.js'
 import { type CloseReport, closeGracefully } from './closeGracefully.js'
@@ -73,14 +76,6 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const { onError, onRetry, retry } = resolved
   const events = new GatewayEvents()
   if (resolved.logger !== undefined) events.subscribe(logObserver(resolved.logger))
-  const stopTelemetry =
-    resolved.telemetry === undefined
-      ? undefined
-      : subscribeTelemetry(
-          events,
-          resolved.telemetry,
-          resolved.targets.map((target) => target.origin),
-        )
   // the hooks are the event seam's first observers
   if (onError !== undefined || onRetry !== undefined) {
     events.subscribe({
@@ -89,19 +84,21 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     })
   }
   const budget = retry === undefined ? undefined : new RetryBudget(retry.budgetPercent, retry.budgetMinConcurrency)
+  /** A target's destination: its pool (guard mode: the agent), passive health, queue and state. */
+  const destination = (target: ResolvedTarget, dispatcher: Dispatcher, passive: boolean): Destination => ({
+    target,
+    dispatcher,
+    circuit:
+      resolved.circuit === undefined || !passive
+        ? undefined
+        : new Circuit(resolved.circuit, (state, restMs) => {
+            if (events.wants.health) events.health({ target: target.origin, state, restMs })
+          }),
+    ...queueFor(resolved),
+    state: new TargetState(),
+  })
   const targets = new TargetSet(
-    resolved.targets.map((target) => ({
-      target,
-      dispatcher: createPool(target, resolved),
-      circuit:
-        resolved.circuit === undefined
-          ? undefined
-          : new Circuit(resolved.circuit, (state, restMs) => {
-              if (events.wants.health) events.health({ target: target.origin, state, restMs })
-            }),
-      ...queueFor(resolved),
-      state: new TargetState(),
-    })),
+    resolved.targets.map((target) => destination(target, createPool(target, resolved), true)),
   )
   const checks =
     resolved.healthCheck === undefined || resolved.targets.length === 0
@@ -118,15 +115,49 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           },
         )
   checks?.start()
-  const agent = resolved.targets.length === 0 ? createAgent(resolved) : undefined
+  const agent =
+    resolved.targets.length === 0 && resolved.targetFunction === undefined ? createAgent(resolved) : undefined
+  // a target function's origins get a pool each, on demand; guard mode's calls a queue per origin, on the one agent
+  const forgotten = new Set<string>()
+  const origins =
+    agent !== undefined
+      ? new Origins(resolved.originLimit, (target) => destination(target, agent, false), ignore)
+      : resolved.targetFunction === undefined
+        ? undefined
+        : new Origins(
+            resolved.originLimit,
+            (target) => {
+              // the path prefix is each result's own: the origin's destination has none
+              const origin = originOf(target)
+              forgotten.delete(origin.origin)
+              return destination(origin, createPool(origin, resolved), true)
+            },
+            (retired) => {
+              void retired.dispatcher.close().catch(ignore)
+              if (forgotten.size < resolved.originLimit) forgotten.add(retired.target.origin)
+            },
+          )
+  const routing =
+    resolved.targetFunction === undefined || origins === undefined
+      ? undefined
+      : { router: new TargetRouter(resolved.targetFunction), origins }
+  const stopTelemetry =
+    resolved.telemetry === undefined
+      ? undefined
+      : subscribeTelemetry(
+          events,
+          resolved.telemetry,
+          agent === undefined ? ejectedTargets(targets.destinations, routing?.origins, forgotten) : undefined,
+        )
   // set once close() began: no new upstream calls are taken
   const lifecycle = { closing: false }
   const tunnels = new Tunnels()
-  const proxyContext = { options: resolved, targets, budget, events, lifecycle, tunnels }
+  const proxyContext = { options: resolved, targets, routing, budget, events, lifecycle, tunnels }
   const guardContext = {
     options: resolved,
     dispatcher: agent as Dispatcher,
-    urls: new CallUrls(agent as Dispatcher),
+    urls: new CallUrls(),
+    origins: origins as Origins,
     budget,
     events,
     lifecycle,
@@ -153,13 +184,47 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     close(graceMs = resolved.gracePeriod) {
       lifecycle.closing = true
       checks?.stop()
-      const dispatchers = agent === undefined ? targets.destinations.map((d) => d.dispatcher) : [agent]
+      const dispatchers =
+        agent !== undefined
+          ? [agent]
+          : [...targets.destinations, ...(routing?.origins.destinations() ?? [])].map((d) => d.dispatcher)
       // telemetry stops once the last call ended (and told its metrics and span)
       closing ??= closeGracefully(dispatchers, tunnels, graceMs).finally(stopTelemetry)
       return closing
     },
   }
 }
+
+/** A function's target without its path prefix: what its origin's destination is made of. */
+function originOf(target: ResolvedTarget): ResolvedTarget {
+  return Object.freeze({ origin: target.origin, basePath: '', url: new URL(target.origin) })
+}
+
+/**
+ * What the `gateway.targets.ejected` gauge reads when collected: each static target and each origin a
+ * target function's requests went to that is still known (the LRU bounds them, so the series do too),
+ * and once more as 0 each origin forgotten since (a cumulative reader keeps a series' last value, and
+ * a forgotten ejected origin would count as out for ever; at most `limits.origins` of them are kept).
+ */
+function ejectedTargets(
+  statics: readonly Destination[],
+  origins: Origins | undefined,
+  forgotten: Set<string>,
+): EjectedTargets {
+  const report = (destination: Destination, observe: (origin: string, ejected: boolean) => void, now: number) => {
+    const passive = destination.circuit?.describe(now).state ?? 'healthy'
+    observe(destination.target.origin, destination.state.failingProbe || passive !== 'healthy')
+  }
+  return (observe) => {
+    const now = Date.now()
+    for (const destination of statics) report(destination, observe, now)
+    if (origins !== undefined) for (const destination of origins.destinations()) report(destination, observe, now)
+    for (const origin of forgotten) observe(origin, false)
+    forgotten.clear()
+  }
+}
+
+function ignore(): void {}
 
 /** The gateway's queue in front of a target's pool, with the adaptive limiter that moves it when asked for. */
 function queueFor(options: ResolvedOptions): { queue: TargetQueue; limiter: AdaptiveLimiter | undefined } {

@@ -5,15 +5,14 @@ import { type GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { HeaderRecord } from '../http/headerRecord.js'
 import { headerRecord } from '../http/headerRecord.js'
 import type { LightSignal } from '../seam/LightSignal.js'
-import type { Destination } from '../targets/TargetSet.js'
-import { TargetState } from '../targets/TargetState.js'
+import type { Origins } from '../targets/Origins.js'
 import { forward, type ResponseShape } from '../upstream/forward.js'
 import type { GatewayContext } from '../upstream/GatewayContext.js'
 import { bodyReplayable, ReplayableBody } from '../upstream/ReplayableBody.js'
 import { sendUpstream, UPSTREAM_RESPONSE } from '../upstream/sendUpstream.js'
 import type { UpstreamBody } from '../upstream/UpstreamBody.js'
 import type { UpstreamResponse } from '../upstream/UpstreamExchange.js'
-import type { CallUrls } from './CallUrls.js'
+import { type CallUrls, callTarget } from './CallUrls.js'
 
 /** Options of {@link GatewayClient.request}. */
 export interface ClientRequestOptions {
@@ -76,6 +75,8 @@ export interface ClientContext {
   readonly clientHeaders: readonly string[] | undefined
   /** The gateway's parsed call URLs (see `CallUrls`). */
   readonly urls: CallUrls
+  /** Each origin's queue and limit (`concurrency`, `timeout.queue`, `limits.queue`), at most `limits.origins` of them. */
+  readonly origins: Origins
 }
 
 /** Create the client for one guarded request. */
@@ -98,7 +99,7 @@ class RequestClient implements GatewayClient {
   async request(input: string | URL, init: ClientRequestOptions = {}): Promise<ClientResponse> {
     const context = this.context
     const { options } = context.gateway
-    const { origin, path, destination } = context.urls.get(input)
+    const { origin, path, target } = context.urls.get(input)
     const method = init.method === undefined ? 'GET' : init.method.toUpperCase()
     const headers = withRequestId(init.headers, context.requestId)
     const body =
@@ -111,6 +112,7 @@ class RequestClient implements GatewayClient {
     const route = { origin, path, method, headers }
     const where = () => ({ path, target: origin, requestId: context.requestId() })
     let response: UpstreamResponse
+    const destination = context.origins.acquire(target)
     try {
       ;({ response } = await forward(context.gateway, {
         method,
@@ -127,6 +129,8 @@ class RequestClient implements GatewayClient {
     } catch (error) {
       if (isGatewayError(error)) context.failed(error)
       throw error
+    } finally {
+      context.origins.release(destination)
     }
     const raw = response.rawHeaders
     const flat: string[] = new Array(raw.length)
@@ -143,12 +147,7 @@ class RequestClient implements GatewayClient {
     const signal = init?.signal ? linkedSignal(this.signal, init.signal) : this.signal
     const body = init?.body
     const replayable = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array
-    const destination: Destination = {
-      target: { origin: url.origin, basePath: '', url },
-      dispatcher: context.dispatcher,
-      circuit: undefined,
-      state: new TargetState(),
-    }
+    const destination = context.origins.acquire(callTarget(url))
     try {
       const { response } = await forward(context.gateway, {
         method,
@@ -165,7 +164,11 @@ class RequestClient implements GatewayClient {
           if (own !== undefined)
             for (let i = 0; i < own.length; i += 2) headers.set(own[i] as string, own[i + 1] as string)
           try {
-            return await undiciFetch(input, { ...init, headers, dispatcher: context.dispatcher, signal })
+            const response = await undiciFetch(input, { ...init, headers, dispatcher: context.dispatcher, signal })
+            // undici's fetch does not say when its body ends: its place in the origin's queue is
+            // held to the response headers (request()'s to the end of the body)
+            attempt.finished()
+            return response
           } catch (error) {
             if (signal.aborted) throw signal.reason
             throw classify(error) ?? error
@@ -179,6 +182,8 @@ class RequestClient implements GatewayClient {
     } catch (error) {
       if (isGatewayError(error)) context.failed(error)
       throw error
+    } finally {
+      context.origins.release(destination)
     }
   }
 }

@@ -8,6 +8,7 @@ import { requestId } from '../http/requestId.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import { LightSignal } from '../seam/LightSignal.js'
+import type { Origins } from '../targets/Origins.js'
 import type { GatewayContext } from '../upstream/GatewayContext.js'
 import type { CallUrls } from './CallUrls.js'
 import { createGatewayClient, type GatewayClient } from './GatewayClient.js'
@@ -22,6 +23,7 @@ export interface GuardHooks {
 export interface GuardContext extends GatewayContext {
   readonly dispatcher: Dispatcher
   readonly urls: CallUrls
+  readonly origins: Origins
 }
 
 /** The request a guard protects: its method, its URL (for reports) and the client-gone signal. */
@@ -70,6 +72,7 @@ export class RequestGuard {
       gateway: context,
       dispatcher: context.dispatcher,
       urls: context.urls,
+      origins: context.origins,
       deadline: this.deadline,
       signal: this.abort,
       failed: (error) => {

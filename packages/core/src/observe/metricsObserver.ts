@@ -15,6 +15,12 @@ export interface StoppableObserver {
   stop(): void
 }
 
+/**
+ * Calls `observe` with each target's origin and whether it is out of the rotation now (ejected by
+ * passive health, half-open, or failing its health check): read when the gauge is collected.
+ */
+export type EjectedTargets = (observe: (origin: string, ejected: boolean) => void) => void
+
 /** Instruments per meter provider, shared by every gateway that records to it; `null`: a no-op provider. */
 const instruments = new WeakMap<object, GatewayMetrics | null>()
 
@@ -34,13 +40,11 @@ const instruments = new WeakMap<object, GatewayMetrics | null>()
 export function metricsObserver(
   api: OpenTelemetryApi,
   meterProvider: MeterProviderLike | undefined,
-  targets: readonly string[],
+  targets: EjectedTargets | undefined,
 ): StoppableObserver {
-  /** Whether each target is ejected now, from the health events (known before any SDK is). */
-  const ejected = new Map<string, boolean>(targets.map((origin) => [origin, false]))
   const inFlight = new InFlightCounts()
   const reportEjected = (result: ObservableResult) => {
-    for (const [origin, out] of ejected) result.observe(out ? 1 : 0, clientAttributes(undefined, origin))
+    targets?.((origin, out) => result.observe(out ? 1 : 0, clientAttributes(undefined, origin)))
   }
   let provider: object | undefined
   let metrics: GatewayMetrics | undefined
@@ -51,7 +55,7 @@ export function metricsObserver(
     reporting?.ejected.removeCallback(reportEjected)
     reporting = on
     on?.active.addCallback(inFlight.report)
-    if (ejected.size > 0) on?.ejected.addCallback(reportEjected)
+    if (targets !== undefined) on?.ejected.addCallback(reportEjected)
   }
   const current = (): GatewayMetrics | undefined => {
     const now = meterProvider ?? api.metrics.getMeterProvider()
@@ -105,7 +109,6 @@ export function metricsObserver(
         current()?.retries.add(1, attributes)
       },
       health(event) {
-        ejected.set(event.target, event.state === 'ejected')
         if (event.state === 'ejected') current()?.ejections.add(1, clientAttributes(undefined, event.target))
       },
     },

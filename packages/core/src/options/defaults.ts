@@ -71,3 +71,9 @@ export const DEFAULT_CIRCUIT_MAX_EJECTION_PERCENT = 50
 export const DEFAULT_HEDGE_METHODS: readonly string[] = Object.freeze(['GET', 'HEAD', 'OPTIONS'])
 /** Guard mode's calls go directly unless `outboundProxy` says otherwise (the environment is not read). */
 export const DEFAULT_OUTBOUND_PROXY = false
+/**
+ * Most origins a target function (or guard mode) keeps a pool, passive health and queue for: a
+ * router over a few dozen backends or tenants fits, and a function whose origins are unbounded
+ * still holds at most this many pools (each one up to `pool.connections` sockets).
+ */
+export const DEFAULT_ORIGIN_LIMIT = 100

@@ -256,15 +256,44 @@ export interface OutboundProxyOptions {
   noProxy?: string
 }
 
+/**
+ * What a target function is told of the request it routes: a read-only view, whose header record is
+ * made only if the function reads it (a fresh one per request: changing it changes nothing).
+ */
+export interface TargetRequest {
+  /** Request method, as received. */
+  readonly method: string
+  /**
+   * Request-target after the mount path, with the query string, dot segments removed (the path the
+   * upstream's is made from, before `rewritePath`): `/users?id=1`.
+   */
+  readonly url: string
+  /** The request's headers: lower-case names, repeated fields as arrays. The `Host` is one valid field. */
+  readonly headers: HeaderRecord
+  /** The direct peer's address. */
+  readonly remoteAddress: string | undefined
+}
+
+/**
+ * Names the upstream of one request: an absolute `http:` or `https:` URL (optionally with a path
+ * prefix; no credentials, query string, fragment, `.`/`..` segment or encoded slash). Retries go to
+ * the same origin. Anything else, a throw or a rejection is the app's bug: the gateway answers 500
+ * `proxy_internal_error`, `onError` gets the reason as the error's `cause`, a process warning names
+ * the first one (`GATEWAY_TARGET_FUNCTION_FAILED`), and nothing is sent upstream.
+ */
+export type TargetFunction = (request: TargetRequest) => string | URL | Promise<string | URL>
+
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
    * The upstream to forward to: an `http:` or `https:` URL, optionally with a path prefix, or a
-   * list of them (balanced round robin over the healthy ones). Without
-   * it the gateway runs in guard mode: it guards the routes it wraps, handing each request a client
-   * for its upstream calls and turning upstream failures into 502/504.
+   * list of them (balanced round robin over the healthy ones), or a {@link TargetFunction} that
+   * names one per request (routing by host, path, header or tenant; its origins get pools on demand,
+   * at most `limits.origins` of them). Without it the gateway runs in guard mode: it guards the
+   * routes it wraps, handing each request a client for its upstream calls and turning upstream
+   * failures into 502/504.
    */
-  target?: string | URL | Array<string | URL>
+  target?: string | URL | Array<string | URL> | TargetFunction
   /** Timeouts by phase, in ms; `false` turns one off. */
   timeout?: TimeoutOptions
   /**
@@ -323,8 +352,8 @@ export interface GatewayOptions {
    */
   upgrade?: UpgradeOptions | false
   /**
-   * Proxy mode: most requests under way to one target at a time (below `pool.connections`, which
-   * bounds it anyway); the rest wait in the gateway's queue (`timeout.queue`, `limits.queue`), then
+   * Most requests under way to one target (a target function's origin; in guard mode, one origin of
+   * `req.gateway`'s calls) at a time (below `pool.connections`, which bounds it anyway); the rest wait in the gateway's queue (`timeout.queue`, `limits.queue`), then
    * get 503 `connection_limit_reached`. A fixed limit keeps an overloaded upstream working on what
    * it can finish instead of a queue of requests nobody waits for any more. `'adaptive'` finds and
    * keeps the limit by measuring (Netflix's gradient2: the target's long-term latency against its
@@ -359,6 +388,14 @@ export interface GatewayOptions {
      * @default 1024
      */
     queue?: number
+    /**
+     * Most origins a target function's requests (or guard mode's calls) keep state for at a time: a
+     * connection pool (proxy mode), passive health, the queue and concurrency limit. Past it the
+     * least recently used origin without a request under way is forgotten and its idle pool closed.
+     * Static targets are not counted.
+     * @default 100
+     */
+    origins?: number
   }
   /**
    * How long `close()` lets in-flight upstream calls finish before it aborts them, in ms.

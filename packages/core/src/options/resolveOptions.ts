@@ -21,6 +21,7 @@ import {
   DEFAULT_HEDGE_METHODS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_ORIGIN_LIMIT,
   DEFAULT_OUTBOUND_PROXY,
   DEFAULT_PROXY_NAME,
   DEFAULT_QUEUE_LIMIT,
@@ -41,6 +42,7 @@ import type {
   HealthCheckOptions,
   PoolOptions,
   RetryOptions,
+  TargetFunction,
   TelemetryOptions,
   TimeoutOptions,
   TlsOptions,
@@ -48,6 +50,7 @@ import type {
 } from './options.js'
 import { type ResolvedOutboundProxy, resolveOutboundProxy } from './resolveOutboundProxy.js'
 import { type ResolvedCookieRewrite, resolveRewriteCookies } from './resolveRewriteCookies.js'
+import { targetBasePath, targetProblem } from './targetProblem.js'
 
 /** A target, parsed once. */
 export interface ResolvedTarget {
@@ -83,8 +86,12 @@ export interface ResolvedCircuit {
 
 /** Options after defaults, validation and parsing; the request path reads only these. */
 export interface ResolvedOptions {
-  /** The proxy targets; empty in guard mode. */
+  /** The static proxy targets; empty in guard mode and with a target function. */
   readonly targets: readonly ResolvedTarget[]
+  /** `target` as a function, naming each request's origin; `undefined` for static targets and in guard mode. */
+  readonly targetFunction: TargetFunction | undefined
+  /** Most origins kept at a time for a target function's requests or guard mode's calls (`limits.origins`). */
+  readonly originLimit: number
   /** Timeouts in ms; `0` means off. */
   readonly timeout: {
     readonly connect: number
@@ -197,7 +204,9 @@ const TOP_KEYS = [
   'outboundProxy',
 ] as const satisfies readonly (keyof GatewayOptions)[]
 const TELEMETRY_KEYS = ['meterProvider', 'tracerProvider'] as const satisfies readonly (keyof TelemetryOptions)[]
-const LIMITS_KEYS = ['body', 'queue'] as const satisfies readonly (keyof NonNullable<GatewayOptions['limits']>)[]
+const LIMITS_KEYS = ['body', 'queue', 'origins'] as const satisfies readonly (keyof NonNullable<
+  GatewayOptions['limits']
+>)[]
 const RETRY_KEYS = [
   'limit',
   'methods',
@@ -224,7 +233,6 @@ const PROXY_ONLY = [
   'allowTrace',
   'serverTiming',
   'healthCheck',
-  'concurrency',
   'hedge',
   'trustProxy',
   'rewriteRequestHeaders',
@@ -275,8 +283,24 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     fail('outboundProxy', 'guard mode (no target): proxy mode connects to its targets directly', 'a proxy setting')
   }
 
+  const targetFunction = typeof input.target === 'function' ? (input.target as TargetFunction) : undefined
+  if (targetFunction !== undefined && input.healthCheck !== undefined && input.healthCheck !== false) {
+    fail(
+      'healthCheck',
+      "static targets to probe (a target function's origins get passive health, not health checks)",
+      input.healthCheck,
+    )
+  }
+
+  const limits = input.limits as { origins?: unknown } | undefined
+  if (input.target !== undefined && targetFunction === undefined && limits?.origins !== undefined) {
+    fail('limits.origins', 'a target function or guard mode (each static target has its own pool)', limits.origins)
+  }
+
   return Object.freeze({
-    targets: resolveTargets(input.target),
+    targets: targetFunction === undefined ? resolveTargets(input.target) : Object.freeze([]),
+    targetFunction,
+    originLimit: resolveOriginLimit(input.limits),
     timeout: Object.freeze({
       connect: timeoutMs(timeout.connect, 'timeout.connect', DEFAULT_CONNECT_TIMEOUT_MS),
       queue: timeoutMs(timeout.queue, 'timeout.queue', DEFAULT_QUEUE_TIMEOUT_MS),
@@ -489,6 +513,11 @@ function resolveHedge(value: unknown): ResolvedOptions['hedge'] {
   })
 }
 
+function resolveOriginLimit(value: unknown): number {
+  const limits = plainObject(value ?? {}, 'limits')
+  return positiveInteger(limits.origins, 'limits.origins', DEFAULT_ORIGIN_LIMIT)
+}
+
 function resolveQueueLimit(value: unknown): number {
   const limits = plainObject(value ?? {}, 'limits')
   return nonNegativeInteger(limits.queue, 'limits.queue', DEFAULT_QUEUE_LIMIT)
@@ -552,13 +581,9 @@ function resolveTarget(value: unknown, name: string): ResolvedTarget {
   } catch {
     fail(name, expected, value)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(name, expected, value)
-  if (url.username !== '' || url.password !== '') {
-    fail(name, 'a URL without credentials (set an Authorization header with rewriteRequestHeaders)', value)
-  }
-  if (url.search !== '' || url.hash !== '') fail(name, 'a URL without query string or fragment', value)
-  const basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '')
-  return Object.freeze({ origin: url.origin, basePath, url })
+  const problem = targetProblem(url)
+  if (problem !== undefined) fail(name, problem, value)
+  return Object.freeze({ origin: url.origin, basePath: targetBasePath(url), url })
 }
 
 function timeoutMs(value: unknown, name: string, fallback: number): number {

@@ -3,10 +3,13 @@ import { errorResponse, upstreamErrorResponse } from '../error-pages/errorRespon
 import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
 import { serverTiming } from '../observe/serverTiming.js'
+import type { ResolvedTarget } from '../options/resolveOptions.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import type { ClientUpgrade } from '../seam/routeUpgrade.js'
 import { warnOnce } from '../seam/warnOnce.js'
+import type { Origins } from '../targets/Origins.js'
+import type { TargetRouter } from '../targets/TargetRouter.js'
 import type { Destination, TargetSet } from '../targets/TargetSet.js'
 import { requestedUpgrade } from '../upgrade/requestedUpgrade.js'
 import { switchedTo, switchingProtocols } from '../upgrade/switchingProtocols.js'
@@ -18,12 +21,15 @@ import { sendUpstream, UPSTREAM_RESPONSE } from '../upstream/sendUpstream.js'
 import type { UpstreamResponse } from '../upstream/UpstreamExchange.js'
 import { drain, rawHeaderValue } from '../upstream/upstreamResponseParts.js'
 import { clientResponseHeaders } from './clientResponseHeaders.js'
+import { RoutingRequest } from './RoutingRequest.js'
 import { upstreamPath } from './upstreamPath.js'
 import { type UpstreamRequestHeaders, upstreamRequestHeaders } from './upstreamRequestHeaders.js'
 
 /** What proxying needs of its gateway. */
 export interface ProxyContext extends GatewayContext {
   readonly targets: TargetSet
+  /** `target` as a function, and the origins it names; `undefined` with static targets. */
+  readonly routing: { readonly router: TargetRouter; readonly origins: Origins } | undefined
   /** The upgraded connections (WebSocket) the gateway relays. */
   readonly tunnels: Tunnels
 }
@@ -68,6 +74,8 @@ class ProxiedRequest {
   /** The path per destination (targets may have different path prefixes); one slot is enough, as attempts mostly go to one. */
   private pathDestination: Destination | undefined
   private pathCached = ''
+  /** What a target function named for this request (its origin and path prefix); `undefined` with static targets. */
+  private routed: ResolvedTarget | undefined
 
   constructor(
     private readonly context: ProxyContext,
@@ -118,7 +126,7 @@ class ProxiedRequest {
   /** Forwarding: the attempt loop, to the response headers. */
   async forward(sent: UpstreamRequestHeaders): Promise<Forwarded<UpstreamResponse>> {
     const { context, request, body } = this
-    const { options, targets } = context
+    const { options, targets, routing } = context
     const method = request.method
     const attempts = {
       body,
@@ -126,40 +134,61 @@ class ProxiedRequest {
       deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
       signal: request.signal,
     }
-    const forwarded = await forward(context, {
-      method,
-      idempotencyKey: sent.idempotencyKey,
-      deadline: attempts.deadline,
-      signal: request.signal,
-      shape: UPSTREAM_RESPONSE,
-      pick(avoid) {
-        const now = Date.now()
-        return (
-          targets.pick(now, avoid) ??
-          new GatewayError('destination_unavailable', {
-            retryAfter: Math.max(1, Math.ceil(targets.msUntilAvailable(now) / 1000)),
+    // a target function names one origin: every attempt goes there (none once the gateway is closing);
+    // the time it takes counts against timeout.total
+    let origin: Destination | undefined
+    if (routing !== undefined && !context.lifecycle.closing) {
+      this.routed = await routing.router.route(new RoutingRequest(request), attempts.deadline - performance.now())
+      // the deadline passed while the function decided: the gateway's time, not the origin's (no ejection)
+      if (performance.now() >= attempts.deadline) throw new GatewayError('http_response_timeout', { phase: 'headers' })
+      origin = routing.origins.acquire(this.routed)
+    }
+    let forwarded: Forwarded<UpstreamResponse>
+    try {
+      forwarded = await forward(context, {
+        method,
+        idempotencyKey: sent.idempotencyKey,
+        deadline: attempts.deadline,
+        signal: request.signal,
+        shape: UPSTREAM_RESPONSE,
+        pick:
+          origin === undefined
+            ? (avoid) => {
+                const now = Date.now()
+                return (
+                  targets.pick(now, avoid) ??
+                  new GatewayError('destination_unavailable', {
+                    retryAfter: Math.max(1, Math.ceil(targets.msUntilAvailable(now) / 1000)),
+                  })
+                )
+              }
+            : () => available(origin),
+        send: (attempt) => {
+          this.attempts = attempt.number
+          this.destination = attempt.destination
+          this.phases = attempt
+          this.firstStarted ??= attempt.started
+          return sendUpstream(attempts, attempt, {
+            origin: undefined,
+            path: this.pathFor(attempt.destination),
+            method,
+            headers: sent.headers,
+            upgrade: this.upgrade,
           })
-        )
-      },
-      send: (attempt) => {
-        this.attempts = attempt.number
-        this.destination = attempt.destination
-        this.phases = attempt
-        this.firstStarted ??= attempt.started
-        return sendUpstream(attempts, attempt, {
-          origin: undefined,
-          path: this.pathFor(attempt.destination),
-          method,
-          headers: sent.headers,
-          upgrade: this.upgrade,
-        })
-      },
-      replayable: () => bodyReplayable(body),
-      where: (destination) => this.where(destination),
-      hedgeAfter: options.hedge?.methods.has(method) ? options.hedge.delay : undefined,
-      mayEjectForAnswers: () => targets.mayEjectForAnswers(Date.now(), options.circuit?.maxEjectionPercent ?? 0),
-      clientHeaders: request.rawHeaders,
-    })
+        },
+        replayable: () => bodyReplayable(body),
+        where: (destination) => this.where(destination),
+        hedgeAfter: options.hedge?.methods.has(method) ? options.hedge.delay : undefined,
+        // a function's origin is the only one its requests can go to: never ejected for answers alone
+        mayEjectForAnswers:
+          origin === undefined
+            ? () => targets.mayEjectForAnswers(Date.now(), options.circuit?.maxEjectionPercent ?? 0)
+            : undefined,
+        clientHeaders: request.rawHeaders,
+      })
+    } finally {
+      if (origin !== undefined) routing?.origins.release(origin)
+    }
     // no retry is possible once response headers arrived: stop keeping the body
     body?.stopKeeping()
     return forwarded
@@ -188,7 +217,7 @@ class ProxiedRequest {
     }
     let headers: GatewayResponse['headers']
     try {
-      headers = clientResponseHeaders(response.rawHeaders, request, sent, destination.target, options)
+      headers = clientResponseHeaders(response.rawHeaders, request, sent, this.routed ?? destination.target, options)
     } catch (error) {
       response.body.destroy()
       throw error
@@ -309,11 +338,21 @@ class ProxiedRequest {
 
   private pathFor(destination: Destination): string {
     if (destination !== this.pathDestination) {
-      this.pathCached = upstreamPath(this.request.url, destination.target, this.context.options)
+      this.pathCached = upstreamPath(this.request.url, this.routed ?? destination.target, this.context.options)
       this.pathDestination = destination
     }
     return this.pathCached
   }
+}
+
+/** A target function's origin, unless passive health has it out of the rotation now. */
+function available(origin: Destination): Destination | GatewayError {
+  const now = Date.now()
+  const circuit = origin.circuit
+  if (circuit === undefined || circuit.available(now)) return origin
+  return new GatewayError('destination_unavailable', {
+    retryAfter: Math.max(1, Math.ceil(circuit.msUntilAvailable(now) / 1000)),
+  })
 }
 
 /** An upgrade request answered in HTTP: the connection closes after the answer. */

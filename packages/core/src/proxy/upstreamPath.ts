@@ -29,6 +29,21 @@ export function upstreamPath(url: string, target: ResolvedTarget, options: Resol
   return target.basePath + path + query
 }
 
+/**
+ * The request-target as a target function is told it: the path (mount path already stripped) with
+ * its dot segments removed, as {@link upstreamPath} will send it before `rewritePath`, and the query
+ * string byte-for-byte. The function routes on the path the upstream gets, so `/public/../admin`
+ * is routed as the `/admin` it becomes.
+ */
+export function routedPath(url: string): string {
+  let requestTarget = url
+  if (requestTarget.charCodeAt(0) !== 47 /* / */) requestTarget = requestTarget.replace(ABSOLUTE_FORM, '')
+  const queryAt = requestTarget.indexOf('?')
+  const path = queryAt === -1 ? requestTarget : requestTarget.slice(0, queryAt)
+  if (DOT_SEGMENT.test(path)) return removeDotSegments(path) + (queryAt === -1 ? '' : requestTarget.slice(queryAt))
+  return requestTarget.charCodeAt(0) === 47 ? requestTarget : `/${requestTarget}`
+}
+
 /** RFC 3986 §5.2.4, treating `%2e` as `.`. */
 function removeDotSegments(path: string): string {
   const output: string[] = []

@@ -8,4 +8,6 @@ export class TargetState {
   lastFailure: FailureCode | undefined = undefined
   /** Its latest health check failed: out of the rotation until one passes. */
   failingProbe = false
+  /** Requests routed to it (a target function's origin) whose attempt loop has not ended: it must not be forgotten yet. */
+  routed = 0
 }

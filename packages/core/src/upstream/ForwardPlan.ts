@@ -39,7 +39,7 @@ export interface ForwardPlan<R> {
   /** Hedge the attempts after this long without response headers (ms); absent: never. */
   readonly hedgeAfter?: number | undefined
   /** Whether one more target may be ejected for its answers (outlier detection); absent: never. */
-  mayEjectForAnswers?(): boolean
+  readonly mayEjectForAnswers?: (() => boolean) | undefined
   /** The path sent to `destination`, and its origin, for events (the client's path without one). */
   where(destination: Destination | undefined): {
     readonly path: string
