@@ -22,7 +22,23 @@ import { websocketContract } from './contract/websocketContract.js'
 const buildKoa: BuildApp = async (mountPath, options, setup) => {
   const app = new Koa()
   app.silent = true // failures after headers reach app 'error'; the default listener would log each one
-  if (setup?.bodyParser) app.use(bodyParser())
+  const parser = setup?.bodyParser
+  if (parser === true) app.use(bodyParser())
+  else if (parser !== undefined && parser !== false) {
+    app.use(
+      bodyParser({
+        enableTypes: ['json', 'form', 'text'],
+        extendTypes: { text: parser.textTypes ?? ['text/plain'] },
+        ...(parser.carryOn ? { onError: () => {} } : {}),
+      }),
+    )
+    if (!parser.keepRaw) {
+      app.use(async (ctx, next) => {
+        delete (ctx.request as { rawBody?: string }).rawBody
+        await next()
+      })
+    }
+  }
   const required = setup?.requireAuthorization
   if (required !== undefined) {
     app.use(async (ctx, next) => {

@@ -69,3 +69,10 @@ export const DEFAULT_ADAPTIVE_MIN_LIMIT = 2
 export const DEFAULT_CIRCUIT_MAX_EJECTION_PERCENT = 50
 /** Methods hedged by default: their second copy cannot change the answer (not PUT or DELETE). */
 export const DEFAULT_HEDGE_METHODS: readonly string[] = Object.freeze(['GET', 'HEAD', 'OPTIONS'])
+/**
+ * Most bytes of a response body collected for `rewriteResponseBody`, before and after decoding: a
+ * larger body passes through untouched, and still streams.
+ */
+export const DEFAULT_REWRITE_BODY_LIMIT = 1024 * 1024
+/** Whether a body a parser already read is forwarded (else refused with 500: mount the gateway first). */
+export const DEFAULT_RESERIALIZE_BODY = false
