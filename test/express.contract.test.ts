@@ -11,6 +11,7 @@ import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { rewriteBodyContract } from './contract/rewriteBodyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 import { telemetryContract } from './contract/telemetryContract.js'
@@ -77,6 +78,7 @@ describe('express', () => {
   outlierContract(buildExpress)
   hedgeContract(buildExpress)
   serverTimingContract(buildExpress)
+  rewriteBodyContract(buildExpress)
   telemetryContract(buildExpress, buildExpressGuard)
   websocketContract(buildExpress, { upgradeHook: true })
   bodyParserContract(buildExpress)

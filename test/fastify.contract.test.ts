@@ -9,6 +9,7 @@ import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { rewriteBodyContract } from './contract/rewriteBodyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { telemetryContract } from './contract/telemetryContract.js'
 import { websocketContract } from './contract/websocketContract.js'
@@ -56,6 +57,7 @@ describe('fastify', () => {
   outlierContract(buildFastify)
   hedgeContract(buildFastify)
   serverTimingContract(buildFastify)
+  rewriteBodyContract(buildFastify)
   telemetryContract(buildFastify, buildFastifyGuard)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)

@@ -14,6 +14,7 @@ import { hedgeContract } from './contract/hedgeContract.js'
 import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { rewriteBodyContract } from './contract/rewriteBodyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 import { telemetryContract } from './contract/telemetryContract.js'
@@ -92,6 +93,7 @@ describe('koa', () => {
   outlierContract(buildKoa)
   hedgeContract(buildKoa)
   serverTimingContract(buildKoa)
+  rewriteBodyContract(buildKoa)
   telemetryContract(buildKoa, buildKoaGuard)
   websocketContract(buildKoa, { upgradeHook: true })
   bodyParserContract(buildKoa)

@@ -221,10 +221,10 @@ class ProxiedRequest {
       status >= 200 &&
       rewritesType(headers['content-type'], rewrite)
     ) {
-      const body = await rewriteResponseBody(response, headers, request, rewrite, (code) =>
+      const rewritten = await rewriteResponseBody(response, headers, request, rewrite, (code) =>
         this.warn(code, destination),
       )
-      return this.announced({ status, headers, body, error: undefined })
+      return this.announced({ status, headers: rewritten.headers, body: rewritten.body, error: undefined })
     }
     // a response that arrived whole goes out as a buffer, and so does a short one (declared within
     // 64 KiB) once it has: no stream to pipe, which costs the frameworks more than the wait does

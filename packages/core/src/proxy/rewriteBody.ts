@@ -46,7 +46,7 @@ export function rewritesType(contentType: string | string[] | undefined, rewrite
 /**
  * The body the client gets of a response `rewriteResponseBody` rewrites: the upstream's collected (up
  * to `limit` bytes, before and after decoding), decoded from its content codings, and handed to
- * `rewrite`. The rewritten body is whole, so `headers` are changed to its framing: its own
+ * `rewrite`. The rewritten body is whole, so it goes with headers changed to its framing: its own
  * `Content-Length`, no `Content-Encoding` or `Transfer-Encoding`, the `ETag` made weak (conditional
  * requests still work, as `If-None-Match` compares weakly; a strong tag would claim the bytes are
  * the upstream's), and no `Accept-Ranges` or digest fields, which describe the upstream's bytes.
@@ -63,17 +63,17 @@ export async function rewriteResponseBody(
   request: GatewayRequest,
   rewrite: ResolvedRewriteBody,
   warn: (code: WarningEvent['code']) => void,
-): Promise<Buffer | UpstreamBody> {
+): Promise<{ headers: HeaderRecord; body: Buffer | UpstreamBody }> {
   const codings = contentCodings(headers['content-encoding'])
   if (codings === undefined) {
     warn('response_encoding_unsupported')
-    return response.takeComplete() ?? response.body
+    return { headers, body: response.takeComplete() ?? response.body }
   }
   const { limit } = rewrite
   const raw = response.takeComplete() ?? (await collect(response.body, limit))
   if (raw === undefined || raw.length > limit) {
     warn('response_body_over_limit')
-    return raw ?? response.body
+    return { headers, body: raw ?? response.body }
   }
   let decoded = raw
   try {
@@ -83,7 +83,7 @@ export async function rewriteResponseBody(
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
       warn('response_body_over_limit')
-      return raw
+      return { headers, body: raw }
     }
     throw new GatewayError('http_protocol_error', { phase: 'body', cause: error })
   }
@@ -93,11 +93,13 @@ export async function rewriteResponseBody(
     request: { method: request.method, url: request.url, headers: headerRecord(request.rawHeaders) },
   })
   const body = bytesOf(result)
-  for (const name of STALE_FIELDS) delete headers[name]
-  headers['content-length'] = String(body.length)
-  const etag = headers.etag
-  if (typeof etag === 'string' && !etag.startsWith('W/')) headers.etag = `W/${etag}`
-  return body
+  // a copy: what rewrite was told stays as it was
+  const framed = { ...headers }
+  for (const name of STALE_FIELDS) delete framed[name]
+  framed['content-length'] = String(body.length)
+  const etag = framed.etag
+  if (typeof etag === 'string' && !etag.startsWith('W/')) framed.etag = `W/${etag}`
+  return { headers: framed, body }
 }
 
 /**
