@@ -3,7 +3,7 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import type { GatewayLogger, ResponseBodyContext } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
 import { scriptedUpstream } from '../helpers/scriptedUpstream.js'
-import { type BuildApp, gateway, send } from './harness.js'
+import { type BuildApp, gateway, send, upstream } from './harness.js'
 
 const HTML = '<a href="http://internal.example/x">x</a>'
 const REWRITTEN = '<a href="https://www.example/x">x</a>'
@@ -268,6 +268,26 @@ export function rewriteBodyContract(build: BuildApp): void {
       expect(res.status).toBe(502)
       expect(res.headers['proxy-status']).toBe('gateway-middleware; error=http_protocol_error')
       expect(told).toEqual(['http_protocol_error'])
+    })
+
+    it('an upstream that fails while the body is collected -> 502 before anything was sent; a client that leaves meanwhile aborts the upstream', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', {
+        target: up.url,
+        retry: false,
+        rewriteResponseBody: { types: ['application/octet-stream'], rewrite: (body) => body },
+      })
+      const reset = await send(`${app.url}/reset-mid-body`)
+      expect(reset.status).toBe(502)
+      expect(reset.headers['proxy-status']).toMatch(/^gateway-middleware; error=/)
+      // the stalled body holds the answer back (nothing can be sent before it is whole): the client gives up
+      const req = httpRequest(`${app.url}/stall-mid-body`, { agent: false })
+      req.on('error', () => {})
+      req.end()
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      req.destroy()
+      // generous: the abort follows the client's close at once
+      await up.waitForAborted(1, 3000)
     })
 
     it("a rewrite that throws or rejects is the app's bug: the framework's 500, not the gateway's page", async () => {
