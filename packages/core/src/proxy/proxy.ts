@@ -34,9 +34,10 @@ export interface ProxyContext extends GatewayContext {
 /**
  * Forward one request to a target, in three steps: admission (may the request go at all: `TRACE`
  * unless allowed, a `Host` that is not exactly one valid field, a body a parser already read unless
- * `reserializeBody` may forward it, a declared body over `limits.body`), forwarding (the attempt loop), and presentation (the
- * upstream's response as the client gets it). Each step throws a `GatewayError` when it fails, and
- * one exit turns it into the gateway's answer.
+ * `reserializeBody` may forward it, a declared body over `limits.body`), forwarding (the attempt
+ * loop), and presentation (the upstream's response as the client gets it, its body rewritten when
+ * `rewriteResponseBody` lists its type). Each step throws a `GatewayError` when it fails, and one
+ * exit turns it into the gateway's answer.
  *
  * Resolves with the upstream's response (body streaming) or the gateway's answer to a failure before
  * anything was sent; with `undefined` when the client left. Rejects only for bugs: a throwing hook is
@@ -217,8 +218,8 @@ class ProxiedRequest {
     if (
       rewrite !== undefined &&
       upgrade === undefined &&
+      // a range of the upstream's bytes is not a range of the rewritten ones
       status !== 206 &&
-      status >= 200 &&
       rewritesType(headers['content-type'], rewrite)
     ) {
       const rewritten = await rewriteResponseBody(response, headers, request, rewrite, (code) =>
