@@ -188,6 +188,25 @@ export function bodyParserContract(build: BuildApp): void {
       expect(up.received).toHaveLength(0)
     })
 
+    it('limits.body holds for the bytes a parser read and would be forwarded (inflated), not the ones declared: over it -> 413, nothing forwarded', async () => {
+      const up = await recorder()
+      const app = await gateway(
+        build,
+        '',
+        { target: up.url, reserializeBody: true, limits: { body: 100 } },
+        { bodyParser: { keepRaw: true } },
+      )
+      const compressed = gzipSync(`{"a":"${'a'.repeat(500)}"}`)
+      expect(compressed.length).toBeLessThan(100)
+      const res = await send(`${app.url}/json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: compressed,
+      })
+      expect(res.status).toBe(413)
+      expect(up.received).toHaveLength(0)
+    })
+
     it('a body no parser read still streams untouched with reserializeBody on (a type the parsers skip)', async () => {
       const up = await recorder()
       const app = await gateway(
