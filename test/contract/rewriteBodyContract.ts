@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import type { GatewayLogger, ResponseBodyContext } from '@gateway-middleware/core'
 import { describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { scriptedUpstream } from '../helpers/scriptedUpstream.js'
 import { type BuildApp, gateway, send, upstream } from './harness.js'
 
@@ -305,6 +306,36 @@ export function rewriteBodyContract(build: BuildApp): void {
         expect(res.headers['proxy-status']).toBeUndefined()
         expect(res.text).not.toContain('internal.example')
       }
+    })
+
+    it("an upgrade's HTTP answer (an upstream refusing the WebSocket handshake) is never rewritten", async () => {
+      const up = await scriptedUpstream((_req, res) => {
+        res.writeHead(403, { 'content-type': 'text/html', 'content-length': HTML.length })
+        res.end(HTML)
+      })
+      let calls = 0
+      const app = await gateway(build, '', {
+        target: up.url,
+        rewriteResponseBody: {
+          types: ['text/html'],
+          rewrite(body) {
+            calls++
+            return body
+          },
+        },
+      })
+      const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const socket = new WebSocket(`${app.url.replace(/^http/, 'ws')}/chat`)
+        socket.once('open', () => reject(new Error('the handshake was not refused')))
+        socket.once('unexpected-response', (_req, res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
+        })
+        socket.once('error', () => {})
+      })
+      expect(refused).toEqual({ status: 403, body: HTML })
+      expect(calls).toBe(0)
     })
 
     it('HEAD is never rewritten, and a type not listed streams through untouched (its first bytes before its end)', async () => {
