@@ -1,6 +1,6 @@
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { gatewayErrorHandler, gatewayMiddleware } from '@gateway-middleware/express'
-import express from 'express'
+import express, { type NextFunction, type Request, type Response } from 'express'
 import { describe } from 'vitest'
 import { attemptLoopContract } from './contract/attemptLoopContract.js'
 import { bodyParserContract } from './contract/bodyParserContract.js'
@@ -13,6 +13,7 @@ import { logContract } from './contract/logContract.js'
 import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { rewriteBodyContract } from './contract/rewriteBodyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 import { guardOriginsContract, targetFunctionContract } from './contract/targetFunctionContract.js'
@@ -21,7 +22,19 @@ import { websocketContract } from './contract/websocketContract.js'
 
 const buildExpress: BuildApp = async (mountPath, options, setup) => {
   const app = express()
-  if (setup?.bodyParser) app.use(express.json())
+  const parser = setup?.bodyParser
+  if (parser === true) app.use(express.json())
+  else if (parser !== undefined && parser !== false) {
+    const verify = parser.keepRaw
+      ? (req: IncomingMessage, _res: ServerResponse, buf: Buffer) => {
+          ;(req as unknown as { rawBody?: Buffer }).rawBody = buf
+        }
+      : undefined
+    app.use(express.json({ verify }))
+    app.use(express.urlencoded({ extended: true, verify }))
+    if (parser.textTypes !== undefined) app.use(express.text({ type: parser.textTypes, verify }))
+    if (parser.carryOn) app.use((_error: unknown, _req: Request, _res: Response, next: NextFunction) => next())
+  }
   const required = setup?.requireAuthorization
   if (required !== undefined) {
     app.use((req, res, next) => {
@@ -69,6 +82,7 @@ describe('express', () => {
   outlierContract(buildExpress)
   hedgeContract(buildExpress)
   serverTimingContract(buildExpress)
+  rewriteBodyContract(buildExpress)
   telemetryContract(buildExpress, buildExpressGuard)
   websocketContract(buildExpress, { upgradeHook: true })
   bodyParserContract(buildExpress)

@@ -11,6 +11,7 @@ import { logContract } from './contract/logContract.js'
 import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { rewriteBodyContract } from './contract/rewriteBodyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { guardOriginsContract, targetFunctionContract } from './contract/targetFunctionContract.js'
 import { telemetryContract } from './contract/telemetryContract.js'
@@ -60,6 +61,7 @@ describe('fastify', () => {
   outlierContract(buildFastify)
   hedgeContract(buildFastify)
   serverTimingContract(buildFastify)
+  rewriteBodyContract(buildFastify)
   telemetryContract(buildFastify, buildFastifyGuard)
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)

@@ -16,6 +16,7 @@ import { logContract } from './contract/logContract.js'
 import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
+import { rewriteBodyContract } from './contract/rewriteBodyContract.js'
 import { serverTimingContract } from './contract/serverTimingContract.js'
 import { graceArgumentContract } from './contract/shutdownContract.js'
 import { guardOriginsContract, targetFunctionContract } from './contract/targetFunctionContract.js'
@@ -25,7 +26,23 @@ import { websocketContract } from './contract/websocketContract.js'
 const buildKoa: BuildApp = async (mountPath, options, setup) => {
   const app = new Koa()
   app.silent = true // failures after headers reach app 'error'; the default listener would log each one
-  if (setup?.bodyParser) app.use(bodyParser())
+  const parser = setup?.bodyParser
+  if (parser === true) app.use(bodyParser())
+  else if (parser !== undefined && parser !== false) {
+    app.use(
+      bodyParser({
+        enableTypes: ['json', 'form', 'text'],
+        extendTypes: { text: parser.textTypes ?? ['text/plain'] },
+        ...(parser.carryOn ? { onError: () => {} } : {}),
+      }),
+    )
+    if (!parser.keepRaw) {
+      app.use(async (ctx, next) => {
+        delete (ctx.request as { rawBody?: string }).rawBody
+        await next()
+      })
+    }
+  }
   const required = setup?.requireAuthorization
   if (required !== undefined) {
     app.use(async (ctx, next) => {
@@ -80,6 +97,7 @@ describe('koa', () => {
   outlierContract(buildKoa)
   hedgeContract(buildKoa)
   serverTimingContract(buildKoa)
+  rewriteBodyContract(buildKoa)
   telemetryContract(buildKoa, buildKoaGuard)
   websocketContract(buildKoa, { upgradeHook: true })
   bodyParserContract(buildKoa)

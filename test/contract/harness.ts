@@ -21,10 +21,33 @@ export interface GatewayApp {
   close(): Promise<void>
 }
 
+/**
+ * Body parsers before the gateway, each framework's own: Express `express.json()`,
+ * `express.urlencoded({ extended: true })` and `express.text()` for `textTypes`; Koa `@koa/bodyparser`
+ * (JSON, forms, and text for `textTypes`).
+ */
+export interface BodyParserSetup {
+  /**
+   * Keep the original bytes: Express stores them in `req.rawBody` through the parsers' `verify`
+   * hook; Koa's parser always keeps `ctx.request.rawBody`, and without this the app deletes it.
+   */
+  readonly keepRaw: boolean
+  /** Media types a text parser reads too (e.g. `multipart/form-data`: a parser that read a multipart body). */
+  readonly textTypes?: string[]
+  /**
+   * The app carries on after a parser rejected the body: Express an error handler that calls `next()`,
+   * Koa `@koa/bodyparser`'s `onError`.
+   */
+  readonly carryOn?: boolean
+}
+
 /** What a test may have mounted in front of the gateway. */
 export interface AppSetup {
-  /** A JSON body parser before the gateway (Express: `express.json()`, Koa: `@koa/bodyparser`). */
-  readonly bodyParser?: boolean
+  /**
+   * Body parsers before the gateway: `true` for the JSON parser alone (Express: `express.json()`,
+   * Koa: `@koa/bodyparser`), or a {@link BodyParserSetup}.
+   */
+  readonly bodyParser?: boolean | BodyParserSetup
   /**
    * An app middleware before the gateway that answers 401 unless the request's `Authorization` is
    * exactly this (the app's own authentication, which must run for WebSocket handshakes too).

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_ALLOW_TRACE, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TOTAL_TIMEOUT_MS } from '~core/options/defaults.js'
+import {
+  DEFAULT_ALLOW_TRACE,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_RESERIALIZE_BODY,
+  DEFAULT_REWRITE_BODY_LIMIT,
+  DEFAULT_TOTAL_TIMEOUT_MS,
+} from '~core/options/defaults.js'
 import { resolveOptions } from '~core/options/resolveOptions.js'
 
 const target = 'http://127.0.0.1:4000'
@@ -20,6 +26,22 @@ describe('resolveOptions', () => {
     expect(resolved.trust).toBeUndefined()
     expect(resolved.proxyName).toBe('gateway-middleware')
     expect(Object.isFrozen(resolved)).toBe(true)
+  })
+
+  it('rewriteResponseBody: exact types lower-cased, type/* wildcards apart, the limit from its constant; off by default, and so is reserializeBody', () => {
+    expect(resolveOptions({ target }).rewriteResponseBody).toBeUndefined()
+    expect(resolveOptions({ target }).reserializeBody).toBe(DEFAULT_RESERIALIZE_BODY)
+    const rewrite = (body: Buffer) => body
+    const resolved = resolveOptions({
+      target,
+      rewriteResponseBody: { types: ['Text/HTML', 'text/*', 'application/ld+json'], rewrite },
+    })
+    expect(resolved.rewriteResponseBody).toEqual({
+      types: new Set(['text/html', 'application/ld+json']),
+      wildcards: new Set(['text']),
+      rewrite,
+      limit: DEFAULT_REWRITE_BODY_LIMIT,
+    })
   })
 
   it('without a target the gateway guards routes', () => {
@@ -140,6 +162,35 @@ describe('resolveOptions', () => {
     [
       { target, telemetry: { traces: false } },
       /"telemetry.traces" expected one of telemetry.meterProvider, telemetry.tracerProvider \(unknown option\)/,
+    ],
+    [{ target, reserializeBody: 'yes' }, /"reserializeBody" expected true or false, got "yes"/],
+    [{ reserializeBody: true }, /"reserializeBody" expected a target to proxy to/],
+    [{ rewriteResponseBody: { types: ['text/html'], rewrite: String } }, /"rewriteResponseBody" expected a target/],
+    [
+      { target, rewriteResponseBody: { types: [], rewrite: String } },
+      /"rewriteResponseBody.types" expected a non-empty list/,
+    ],
+    [{ target, rewriteResponseBody: { types: 'text/html', rewrite: String } }, /"rewriteResponseBody.types" expected/],
+    [
+      { target, rewriteResponseBody: { types: ['text/html; charset=utf-8'], rewrite: String } },
+      /"rewriteResponseBody.types\[0\]" expected a media type such as 'text\/html' \(no parameters\), got "text\/html; charset=utf-8"/,
+    ],
+    [{ target, rewriteResponseBody: { types: ['*/*'], rewrite: String } }, /"rewriteResponseBody.types\[0\]" expected/],
+    [
+      { target, rewriteResponseBody: { types: ['html'], rewrite: String } },
+      /"rewriteResponseBody.types\[0\]" expected/,
+    ],
+    [
+      { target, rewriteResponseBody: { types: ['text/html'] } },
+      /"rewriteResponseBody.rewrite" expected a function, got undefined/,
+    ],
+    [
+      { target, rewriteResponseBody: { types: ['text/html'], rewrite: String, limit: 0 } },
+      /"rewriteResponseBody.limit" expected a positive integer, got 0/,
+    ],
+    [
+      { target, rewriteResponseBody: { types: ['text/html'], rewrite: String, max: 1 } },
+      /"rewriteResponseBody.max" expected one of rewriteResponseBody.types, rewriteResponseBody.rewrite, rewriteResponseBody.limit \(unknown option\)/,
     ],
   ])('rejects %j at setup with a message naming the option, the expectation and the value', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrow(TypeError)

@@ -5,7 +5,7 @@ export type { GuardedRequest, GuardHooks, RequestGuard } from './guard/RequestGu
 export type { AbortSignalLike } from './seam/AbortSignalLike.js'
 export { clientGoneSignal } from './seam/clientGoneSignal.js'
 export { discardLaterWrites } from './seam/discardLaterWrites.js'
-export { fromNodeRequest, type NodeRequestContext } from './seam/GatewayRequest.js'
+export { fromNodeRequest, type NodeRequestContext, type ParsedBody } from './seam/GatewayRequest.js'
 export type { DirectBody } from './seam/GatewayResponse.js'
 export {
   adoptUpgrade,

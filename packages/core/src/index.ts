@@ -22,6 +22,7 @@ export type {
   GatewayObserver,
   HealthEvent,
   ResponseEvent,
+  WarningEvent,
 } from './events/GatewayEvents.js'
 export type { PhaseRecord } from './events/PhaseRecord.js'
 export type { CloseReport } from './gateway/closeGracefully.js'
@@ -40,7 +41,9 @@ export type {
   HealthCheckOptions,
   OutboundProxyOptions,
   PoolOptions,
+  ResponseBodyContext,
   RetryOptions,
+  RewriteResponseBodyOptions,
   TargetFunction,
   TargetRequest,
   TelemetryOptions,
@@ -50,7 +53,7 @@ export type {
   UpgradeOptions,
 } from './options/options.js'
 export type { ResolvedOptions } from './options/resolveOptions.js'
-export type { GatewayRequest } from './seam/GatewayRequest.js'
+export type { GatewayRequest, ParsedBody } from './seam/GatewayRequest.js'
 export type { GatewayResponse } from './seam/GatewayResponse.js'
 export type { HealthReport, TargetHealth } from './targets/healthReport.js'
 export type { UpstreamBody } from './upstream/UpstreamBody.js'

@@ -12,6 +12,7 @@ import {
   clientGoneSignal,
   discardLaterWrites,
   fromNodeRequest,
+  type ParsedBody,
   upgradeThroughServer,
   warnOnce,
   writeResponse,
@@ -64,7 +65,12 @@ export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddlewa
 
 function proxyHandler(gateway: Gateway): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const request = fromNodeRequest(req, { url: req.url, mountPath: req.baseUrl, signal: clientGoneSignal(res) })
+    const request = fromNodeRequest(req, {
+      url: req.url,
+      mountPath: req.baseUrl,
+      signal: clientGoneSignal(res),
+      parsedBody: parsedBodyOf(req),
+    })
     gateway
       .proxy(request)
       .then((response: GatewayResponse | undefined) => {
@@ -72,6 +78,17 @@ function proxyHandler(gateway: Gateway): RequestHandler {
       })
       .catch(next)
   }
+}
+
+/**
+ * What a body parser before the gateway left on the request: `req.body`, and the original bytes in
+ * `req.rawBody` when the parser's `verify` hook stored them there.
+ */
+function parsedBodyOf(req: Request): ParsedBody | undefined {
+  const raw = (req as Request & { rawBody?: unknown }).rawBody
+  const value: unknown = req.body
+  if (value === undefined && raw === undefined) return undefined
+  return { raw: Buffer.isBuffer(raw) || typeof raw === 'string' ? raw : undefined, value }
 }
 
 function guardHandler(gateway: Gateway): RequestHandler {

@@ -7,8 +7,13 @@ import {
   type GatewayOptions,
   type HealthReport,
 } from '@gateway-middleware/core'
-import { clientGoneSignal, fromNodeRequest, upgradeThroughServer } from '@gateway-middleware/core/adapter'
-import type { Middleware } from 'koa'
+import {
+  clientGoneSignal,
+  fromNodeRequest,
+  type ParsedBody,
+  upgradeThroughServer,
+} from '@gateway-middleware/core/adapter'
+import type { Context, Middleware } from 'koa'
 import { guardMiddleware } from './guardMiddleware.js'
 import { mountPathOf } from './mountPathOf.js'
 import { writeKoaResponse } from './writeKoaResponse.js'
@@ -66,10 +71,20 @@ function proxyMiddleware(gateway: Gateway): Middleware {
       url: ctx.url,
       mountPath: mountPathOf(ctx),
       signal: clientGoneSignal(ctx.res),
+      parsedBody: parsedBodyOf(ctx),
     })
     const response = await gateway.proxy(request)
     // the client went away and its connection is closed: write nothing, not even Koa's default 404
     if (response === undefined) ctx.respond = false
     else writeKoaResponse(ctx, response)
   }
+}
+
+/** What a body parser before the gateway left on the request: `@koa/bodyparser`'s `ctx.request.body` and `rawBody`. */
+function parsedBodyOf(ctx: Context): ParsedBody | undefined {
+  const koa = ctx.request as Context['request'] & { body?: unknown; rawBody?: unknown }
+  const value = koa.body
+  const raw = koa.rawBody
+  if (value === undefined && raw === undefined) return undefined
+  return { raw: Buffer.isBuffer(raw) || typeof raw === 'string' ? raw : undefined, value }
 }

@@ -96,6 +96,22 @@ export interface DepartureEvent {
 }
 
 /**
+ * Something the gateway did not do as configured, without it being a failure (the answer is the
+ * upstream's, unchanged): a response body that `rewriteResponseBody` left alone because it was over
+ * the limit or in a coding the gateway cannot decode.
+ */
+export interface WarningEvent {
+  readonly code: 'response_body_over_limit' | 'response_encoding_unsupported'
+  /** The request's id, as forwarded. */
+  readonly requestId: string
+  readonly method: string
+  /** The request path (and query) as the gateway received it. */
+  readonly path: string
+  /** The origin of the target that answered. */
+  readonly target: string
+}
+
+/**
  * What an observer of a gateway may be told. Every method is optional; one that throws is contained
  * (it never breaks a request).
  */
@@ -114,6 +130,8 @@ export interface GatewayObserver {
   response?(event: ResponseEvent): void
   /** The client left before its answer was complete. */
   departure?(event: DepartureEvent): void
+  /** Something configured was not done, though nothing failed (see {@link WarningEvent}). */
+  warning?(event: WarningEvent): void
 }
 
 type Kind = keyof GatewayObserver
@@ -134,6 +152,7 @@ export class GatewayEvents {
     health: false,
     response: false,
     departure: false,
+    warning: false,
   }
   private readonly observers: GatewayObserver[] = []
   /** Failures already told: each is told once, whoever reaches it first (the attempt, the exit). */
@@ -179,6 +198,10 @@ export class GatewayEvents {
 
   departure(event: DepartureEvent): void {
     for (const observer of this.observers) contain(observer, 'departure', event)
+  }
+
+  warning(event: WarningEvent): void {
+    for (const observer of this.observers) contain(observer, 'warning', event)
   }
 
   private refresh(): void {

@@ -18,7 +18,8 @@ export interface LoggedTimings {
 /**
  * The gateway's log records, as an observer of its event seam: one per answer the gateway generated
  * (502/503/504 at `error`, a 4xx at `info`), per connection cut after the response headers, per
- * retry, ejection and restoration, and a `debug` record for a client that left (nginx's 499).
+ * retry, ejection and restoration, a `warn` record per response body `rewriteResponseBody` left
+ * alone, and a `debug` record for a client that left (nginx's 499).
  *
  * A record names the request id, method, path **without the query string**, target origin, failure
  * kind (its RFC 9209 type), phase, `nextHop: 'outbound-proxy'` for a failure at guard mode's outbound
@@ -84,6 +85,20 @@ export function logObserver(logger: GatewayLogger): GatewayObserver {
       if (event.state === 'ejected') {
         logger.warn({ target: event.target, restMs: event.restMs }, 'target ejected by passive health')
       } else logger.info({ target: event.target }, 'target restored')
+    },
+    warning(event) {
+      logger.warn(
+        {
+          requestId: event.requestId,
+          method: event.method,
+          path: withoutQuery(event.path),
+          target: event.target,
+          kind: event.code,
+        },
+        event.code === 'response_body_over_limit'
+          ? 'response body over rewriteResponseBody.limit: passed through unrewritten'
+          : 'response body in a coding the gateway cannot decode: passed through unrewritten',
+      )
     },
     departure(event) {
       logger.debug(

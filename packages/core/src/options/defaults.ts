@@ -77,3 +77,10 @@ export const DEFAULT_OUTBOUND_PROXY = false
  * still holds at most this many pools (each one up to `pool.connections` sockets).
  */
 export const DEFAULT_ORIGIN_LIMIT = 100
+/**
+ * Most bytes of a response body collected for `rewriteResponseBody`, before and after decoding: a
+ * larger body passes through untouched, and still streams.
+ */
+export const DEFAULT_REWRITE_BODY_LIMIT = 1024 * 1024
+/** Whether a body a parser already read is forwarded (else refused with 500: mount the gateway first). */
+export const DEFAULT_RESERIALIZE_BODY = false

@@ -283,6 +283,50 @@ export interface TargetRequest {
  */
 export type TargetFunction = (request: TargetRequest) => string | URL | Promise<string | URL>
 
+/** What `rewriteResponseBody.rewrite` is told besides the body. */
+export interface ResponseBodyContext {
+  /** The upstream's status. */
+  readonly status: number
+  /**
+   * The response headers as the client would get them unrewritten (hop-by-hop fields removed,
+   * `rewriteResponseHeaders` applied), `Content-Encoding` among them: the gateway sets the framing
+   * fields itself afterwards.
+   */
+  readonly headers: Readonly<HeaderRecord>
+  /** The client's request: method, path after the mount path (with the query), header fields. */
+  readonly request: {
+    readonly method: string
+    readonly url: string
+    /** Lower-case names, repeated fields as arrays. */
+    readonly headers: Readonly<HeaderRecord>
+  }
+}
+
+/** Proxy mode: rewrite the bodies of responses of some media types (HTML, say) before the client gets them. */
+export interface RewriteResponseBodyOptions {
+  /**
+   * Media types whose bodies are rewritten, matched exactly against the response's `Content-Type`
+   * (lower-cased, parameters such as `charset` ignored): `'text/html'`, `'application/json'`, or a
+   * whole top-level type as `'text/*'`. Never a substring match, and no wildcard for every type.
+   */
+  types: string[]
+  /**
+   * Make the body the client gets from the upstream's, decoded from `gzip`, `deflate` or `br` (a body
+   * in another coding, such as `zstd`, passes through untouched). What it throws (or rejects with) is
+   * the app's bug: the framework's 500, before anything was sent.
+   */
+  rewrite: (
+    body: Buffer,
+    context: ResponseBodyContext,
+  ) => Buffer | Uint8Array | string | Promise<Buffer | Uint8Array | string>
+  /**
+   * Most bytes collected, before and after decoding: a larger body passes through untouched (and
+   * still streams), told to the log and once as a process warning.
+   * @default 1048576 (1 MiB)
+   */
+  limit?: number
+}
+
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
@@ -369,6 +413,25 @@ export interface GatewayOptions {
    * @default false
    */
   hedge?: { delay: number; methods?: string[] } | false
+  /**
+   * Proxy mode: rewrite response bodies of the media types listed (see {@link RewriteResponseBodyOptions}).
+   * A rewritten body is sent whole, with its own `Content-Length`, without `Content-Encoding` (the
+   * app's compression middleware may encode it again), with its `ETag` made weak and without
+   * `Accept-Ranges`. `HEAD`, 204, 206, 304 and upgrade answers are never rewritten; other types stream
+   * untouched. Off unless configured.
+   * @default undefined (off)
+   */
+  rewriteResponseBody?: RewriteResponseBodyOptions
+  /**
+   * Proxy mode: forward a request body that a body parser mounted before the gateway already read.
+   * The original bytes when the parser kept them (`@koa/bodyparser`'s `ctx.request.rawBody`; Express:
+   * `req.rawBody`, set by the parsers' `verify` hook); else the parsed value serialised again by its
+   * type (JSON; flat `application/x-www-form-urlencoded`), warned about once since bytes may differ.
+   * Never a multipart body, and never one the parser rejected: those stay 500 `proxy_internal_error`,
+   * as every consumed body is when this is off.
+   * @default false
+   */
+  reserializeBody?: boolean
   /** Upstream connection pool. */
   pool?: PoolOptions
   /** TLS to `https:` targets. */

@@ -26,12 +26,14 @@ import {
   DEFAULT_PROXY_NAME,
   DEFAULT_QUEUE_LIMIT,
   DEFAULT_QUEUE_TIMEOUT_MS,
+  DEFAULT_RESERIALIZE_BODY,
   DEFAULT_RETRY_BODY_LIMIT,
   DEFAULT_RETRY_BUDGET_MIN_CONCURRENCY,
   DEFAULT_RETRY_BUDGET_PERCENT,
   DEFAULT_RETRY_LIMIT,
   DEFAULT_RETRY_MAX_DELAY_MS,
   DEFAULT_RETRY_METHODS,
+  DEFAULT_REWRITE_BODY_LIMIT,
   DEFAULT_SERVER_TIMING,
   DEFAULT_TOTAL_TIMEOUT_MS,
   DEFAULT_UPGRADE_PROTOCOLS,
@@ -42,6 +44,7 @@ import type {
   HealthCheckOptions,
   PoolOptions,
   RetryOptions,
+  RewriteResponseBodyOptions,
   TargetFunction,
   TelemetryOptions,
   TimeoutOptions,
@@ -82,6 +85,17 @@ export interface ResolvedCircuit {
   readonly consecutive5xx: number
   /** Most targets ejected at once for answers, as a percentage of all. */
   readonly maxEjectionPercent: number
+}
+
+/** `rewriteResponseBody`, resolved. */
+export interface ResolvedRewriteBody {
+  /** Exact `type/subtype` names, lower case. */
+  readonly types: ReadonlySet<string>
+  /** Top-level types listed as `type/*`, lower case. */
+  readonly wildcards: ReadonlySet<string>
+  readonly rewrite: RewriteResponseBodyOptions['rewrite']
+  /** Most bytes collected, before and after decoding. */
+  readonly limit: number
 }
 
 /** Options after defaults, validation and parsing; the request path reads only these. */
@@ -146,6 +160,10 @@ export interface ResolvedOptions {
   readonly telemetry: ResolvedTelemetry | undefined
   /** Guard mode's forward proxy, read once at setup; `undefined`: calls go directly. */
   readonly outboundProxy: ResolvedOutboundProxy | undefined
+  /** `undefined`: response bodies are never rewritten. */
+  readonly rewriteResponseBody: ResolvedRewriteBody | undefined
+  /** Forward a body a parser already read (else it is refused with 500). */
+  readonly reserializeBody: boolean
 }
 
 /** The bounds and the start of an adaptive limit. */
@@ -202,7 +220,10 @@ const TOP_KEYS = [
   'logger',
   'telemetry',
   'outboundProxy',
+  'rewriteResponseBody',
+  'reserializeBody',
 ] as const satisfies readonly (keyof GatewayOptions)[]
+const REWRITE_BODY_KEYS = ['types', 'rewrite', 'limit'] as const satisfies readonly (keyof RewriteResponseBodyOptions)[]
 const TELEMETRY_KEYS = ['meterProvider', 'tracerProvider'] as const satisfies readonly (keyof TelemetryOptions)[]
 const LIMITS_KEYS = ['body', 'queue', 'origins'] as const satisfies readonly (keyof NonNullable<
   GatewayOptions['limits']
@@ -239,6 +260,8 @@ const PROXY_ONLY = [
   'rewriteResponseHeaders',
   'rewriteCookies',
   'upgrade',
+  'rewriteResponseBody',
+  'reserializeBody',
 ] as const satisfies readonly (keyof GatewayOptions)[]
 const UPGRADE_KEYS = ['protocols', 'idle'] as const satisfies readonly (keyof UpgradeOptions)[]
 const TIMEOUT_KEYS = [
@@ -357,6 +380,37 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     hedge: resolveHedge(input.hedge),
     telemetry: resolveTelemetry(input.telemetry),
     outboundProxy: resolveOutboundProxy(input.outboundProxy ?? DEFAULT_OUTBOUND_PROXY),
+    rewriteResponseBody: resolveRewriteBody(input.rewriteResponseBody),
+    reserializeBody: optionalBoolean(input.reserializeBody, 'reserializeBody', DEFAULT_RESERIALIZE_BODY),
+  })
+}
+
+/** A media type (`type/subtype`) or a top-level type's wildcard (`type/*`), as RFC 9110 §8.3.1 spells them. */
+const MEDIA_RANGE = /^([A-Za-z0-9!#$&^_.+-]+)\/(\*|[A-Za-z0-9!#$&^_.+-]+)$/
+
+function resolveRewriteBody(value: unknown): ResolvedRewriteBody | undefined {
+  if (value === undefined) return undefined
+  const rewrite = plainObject(value, 'rewriteResponseBody')
+  checkKeys(rewrite, REWRITE_BODY_KEYS, 'rewriteResponseBody.')
+  const list = rewrite.types
+  const expected = "a non-empty list of media types such as ['text/html', 'application/json'] (or 'text/*')"
+  if (!Array.isArray(list) || list.length === 0) fail('rewriteResponseBody.types', expected, list)
+  const types = new Set<string>()
+  const wildcards = new Set<string>()
+  for (const [i, entry] of list.entries()) {
+    const match = typeof entry === 'string' ? MEDIA_RANGE.exec(entry.trim()) : null
+    if (match === null)
+      fail(`rewriteResponseBody.types[${i}]`, "a media type such as 'text/html' (no parameters)", entry)
+    const [, type, subtype] = match as RegExpExecArray
+    if (subtype === '*') wildcards.add((type as string).toLowerCase())
+    else types.add(`${type}/${subtype}`.toLowerCase())
+  }
+  if (typeof rewrite.rewrite !== 'function') fail('rewriteResponseBody.rewrite', 'a function', rewrite.rewrite)
+  return Object.freeze({
+    types,
+    wildcards,
+    rewrite: rewrite.rewrite as RewriteResponseBodyOptions['rewrite'],
+    limit: positiveInteger(rewrite.limit, 'rewriteResponseBody.limit', DEFAULT_REWRITE_BODY_LIMIT),
   })
 }
 

@@ -1,6 +1,7 @@
 import { errorRequest } from '../error-pages/errorRequest.js'
 import { errorResponse, upstreamErrorResponse } from '../error-pages/errorResponse.js'
 import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
+import type { WarningEvent } from '../events/GatewayEvents.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
 import { serverTiming } from '../observe/serverTiming.js'
 import type { ResolvedTarget } from '../options/resolveOptions.js'
@@ -21,7 +22,9 @@ import { sendUpstream, UPSTREAM_RESPONSE } from '../upstream/sendUpstream.js'
 import type { UpstreamResponse } from '../upstream/UpstreamExchange.js'
 import { drain, rawHeaderValue } from '../upstream/upstreamResponseParts.js'
 import { clientResponseHeaders } from './clientResponseHeaders.js'
+import { framedFor, parsedRequestBody } from './parsedRequestBody.js'
 import { RoutingRequest } from './RoutingRequest.js'
+import { rewriteResponseBody, rewritesType } from './rewriteBody.js'
 import { upstreamPath } from './upstreamPath.js'
 import { type UpstreamRequestHeaders, upstreamRequestHeaders } from './upstreamRequestHeaders.js'
 
@@ -36,10 +39,11 @@ export interface ProxyContext extends GatewayContext {
 
 /**
  * Forward one request to a target, in three steps: admission (may the request go at all: `TRACE`
- * unless allowed, a `Host` that is not exactly one valid field, a body a parser already read, a
- * declared body over `limits.body`), forwarding (the attempt loop), and presentation (the
- * upstream's response as the client gets it). Each step throws a `GatewayError` when it fails, and
- * one exit turns it into the gateway's answer.
+ * unless allowed, a `Host` that is not exactly one valid field, a body a parser already read unless
+ * `reserializeBody` may forward it, a declared body over `limits.body`), forwarding (the attempt
+ * loop), and presentation (the upstream's response as the client gets it, its body rewritten when
+ * `rewriteResponseBody` lists its type). Each step throws a `GatewayError` when it fails, and one
+ * exit turns it into the gateway's answer.
  *
  * Resolves with the upstream's response (body streaming) or the gateway's answer to a failure before
  * anything was sent; with `undefined` when the client left. Rejects only for bugs: a throwing hook is
@@ -61,6 +65,8 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
 class ProxiedRequest {
   private sent: UpstreamRequestHeaders | undefined
   private body: ReplayableBody | null = null
+  /** The bytes sent in place of a body a parser already read (`reserializeBody`). */
+  private parsed: Buffer | undefined
   private attempts = 0
   /** The latest attempt's phases. */
   private phases: PhaseRecord | undefined
@@ -87,16 +93,26 @@ class ProxiedRequest {
     const { request, context } = this
     // cross-site tracing: an upstream's echo of the request would show a script the client's cookies
     if (request.method === 'TRACE' && !context.options.allowTrace) throw new GatewayError('request_method_not_allowed')
-    if (request.hasBody && bodyConsumed(request)) {
-      warnOnce(
-        'GATEWAY_BODY_CONSUMED',
-        'gateway-middleware: the request body was already read by a body parser mounted before the gateway, ' +
-          'so it cannot be forwarded. Mount the gateway before body parsers (or only parse bodies on your own routes).',
-      )
-      throw new GatewayError('proxy_internal_error', { phase: 'send' })
+    const consumed = request.hasBody && bodyConsumed(request)
+    if (consumed) {
+      if (!context.options.reserializeBody) {
+        warnOnce(
+          'GATEWAY_BODY_CONSUMED',
+          'gateway-middleware: the request body was already read by a body parser mounted before the gateway, ' +
+            'so it cannot be forwarded. Mount the gateway before body parsers (or only parse bodies on your own routes), ' +
+            'or set reserializeBody: true to forward what the parser read.',
+        )
+        throw new GatewayError('proxy_internal_error', { phase: 'send' })
+      }
     }
     // throws for a Host that is not exactly one valid field
-    const sent = upstreamRequestHeaders(request, context.options)
+    let sent = upstreamRequestHeaders(request, context.options)
+    let parsed: Buffer | undefined
+    if (consumed) {
+      // throws for a body that may not be forwarded (multipart, rejected by the parser)
+      parsed = parsedRequestBody(request, sent.headers)
+      sent = { ...sent, headers: framedFor(sent.headers, parsed) }
+    }
     this.sent = sent
     const upgrade = context.options.upgrade === undefined ? undefined : requestedUpgrade(request.rawHeaders)
     if (upgrade !== undefined && context.options.upgrade?.protocols.has(upgrade)) {
@@ -112,11 +128,12 @@ class ProxiedRequest {
       }
       this.upgrade = upgrade
     }
-    const length = request.hasBody ? requestLength(request) : undefined
+    const length = parsed !== undefined ? parsed.length : request.hasBody ? requestLength(request) : undefined
     if (length !== undefined && length > context.options.bodyLimit) {
       throw new GatewayError('request_body_too_large', { phase: 'send' })
     }
-    if (request.hasBody) {
+    if (parsed !== undefined) this.parsed = parsed
+    else if (request.hasBody) {
       const { retry, bodyLimit } = context.options
       this.body = new ReplayableBody(request.body, retry?.bodyLimit ?? 0, length, bodyLimit)
     }
@@ -129,7 +146,7 @@ class ProxiedRequest {
     const { options, targets, routing } = context
     const method = request.method
     const attempts = {
-      body,
+      body: this.parsed ?? body,
       timeout: options.timeout,
       deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
       signal: request.signal,
@@ -176,7 +193,7 @@ class ProxiedRequest {
             upgrade: this.upgrade,
           })
         },
-        replayable: () => bodyReplayable(body),
+        replayable: () => bodyReplayable(attempts.body),
         where: (destination) => this.where(destination),
         hedgeAfter: options.hedge?.methods.has(method) ? options.hedge.delay : undefined,
         // a function's origin is the only one its requests can go to: never ejected for answers alone
@@ -225,6 +242,19 @@ class ProxiedRequest {
     // HEAD, 204 and 304 have framing headers that describe a body that is not there
     if (request.method === 'HEAD' || status === 204 || status === 304) {
       return this.announced({ status, headers, body: response.body, error: undefined })
+    }
+    const rewrite = options.rewriteResponseBody
+    if (
+      rewrite !== undefined &&
+      upgrade === undefined &&
+      // a range of the upstream's bytes is not a range of the rewritten ones
+      status !== 206 &&
+      rewritesType(headers['content-type'], rewrite)
+    ) {
+      const rewritten = await rewriteResponseBody(response, headers, request, rewrite, (code) =>
+        this.warn(code, destination),
+      )
+      return this.announced({ status, headers: rewritten.headers, body: rewritten.body, error: undefined })
     }
     // a response that arrived whole goes out as a buffer, and so does a short one (declared within
     // 64 KiB) once it has: no stream to pipe, which costs the frameworks more than the wait does
@@ -292,6 +322,28 @@ class ProxiedRequest {
     )
     this.announced({ status: 101, headers: {}, body: null, error: undefined })
     return undefined
+  }
+
+  /** Tell the log (and the process, once) that a response body was left unrewritten. */
+  private warn(code: WarningEvent['code'], destination: Destination): void {
+    const { events, options } = this.context
+    warnOnce(
+      code === 'response_body_over_limit' ? 'GATEWAY_REWRITE_BODY_OVER_LIMIT' : 'GATEWAY_REWRITE_BODY_ENCODING',
+      code === 'response_body_over_limit'
+        ? `gateway-middleware: a response body over rewriteResponseBody.limit (${options.rewriteResponseBody?.limit} bytes) ` +
+            'passed through unrewritten. Raise the limit if such bodies must be rewritten.'
+        : 'gateway-middleware: a response body in a content coding the gateway cannot decode (such as zstd) passed ' +
+            'through unrewritten.',
+    )
+    if (events.wants.warning) {
+      events.warning({
+        code,
+        requestId: this.requestId(),
+        method: this.request.method,
+        path: this.request.url,
+        target: destination.target.origin,
+      })
+    }
   }
 
   /** Announce the answer that is starting, and hand it on. */

@@ -4,6 +4,20 @@ import type { AbortSignalLike } from './AbortSignalLike.js'
 import { type ClientUpgrade, clientUpgrade } from './routeUpgrade.js'
 
 /**
+ * What a body parser mounted before the gateway made of the request body, as the adapter found it
+ * (the core decides what may be forwarded: see the `reserializeBody` option).
+ */
+export interface ParsedBody {
+  /**
+   * The bytes the parser read, after its content decoding, when it kept them: Express's `req.rawBody`
+   * (set by the parsers' `verify` hook), `@koa/bodyparser`'s `ctx.request.rawBody` (text, UTF-8).
+   */
+  readonly raw: Buffer | string | undefined
+  /** What the parser made of them (`req.body`, `ctx.request.body`); `undefined` when it made nothing. */
+  readonly value: unknown
+}
+
+/**
  * The request side of the one seam between the core and the framework adapters: a plain Node
  * request, with the mount path the framework stripped.
  */
@@ -30,6 +44,8 @@ export interface GatewayRequest {
   readonly signal: AbortSignalLike
   /** An upgrade request's connection, when the server's upgrade listener routed it (see `routeUpgrade`). */
   readonly upgrade?: ClientUpgrade | undefined
+  /** What a body parser before the gateway left on the request, when one ran (Express, Koa). */
+  readonly parsedBody?: ParsedBody | undefined
 }
 
 /** What an adapter knows beyond the Node request itself. */
@@ -40,6 +56,8 @@ export interface NodeRequestContext {
   mountPath: string
   /** Aborts when the client goes away (see {@link clientGoneSignal}). */
   signal: AbortSignalLike
+  /** What a body parser before the gateway left on the request (Express: `req.body`; Koa: `ctx.request.body`). */
+  parsedBody?: ParsedBody | undefined
 }
 
 /** Build the core's request from a Node request. */
@@ -58,5 +76,6 @@ export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContex
     encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
     signal: context.signal,
     upgrade: clientUpgrade(req),
+    parsedBody: context.parsedBody,
   }
 }
