@@ -19,6 +19,7 @@ import {
   DEFAULT_HEALTH_CHECK_INTERVAL_MS,
   DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
   DEFAULT_HEDGE_METHODS,
+  DEFAULT_HTTP2,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_PROXY_NAME,
@@ -102,6 +103,8 @@ export interface ResolvedOptions {
   readonly rewriteRequestHeaders: GatewayOptions['rewriteRequestHeaders']
   readonly rewriteResponseHeaders: GatewayOptions['rewriteResponseHeaders']
   readonly pool: { readonly connections: number; readonly keepAliveTimeout: number }
+  /** Offer HTTP/2 to `https:` upstreams (undici's `allowH2`). */
+  readonly http2: boolean
   readonly tls: Readonly<TlsOptions> & { readonly rejectUnauthorized: boolean }
   readonly onError: GatewayOptions['onError']
   readonly classifyError: GatewayOptions['classifyError']
@@ -174,6 +177,7 @@ const TOP_KEYS = [
   'rewriteRequestHeaders',
   'rewriteResponseHeaders',
   'pool',
+  'http2',
   'tls',
   'onError',
   'classifyError',
@@ -261,8 +265,9 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     }
   }
 
+  const targets = resolveTargets(input.target)
   return Object.freeze({
-    targets: resolveTargets(input.target),
+    targets,
     timeout: Object.freeze({
       connect: timeoutMs(timeout.connect, 'timeout.connect', DEFAULT_CONNECT_TIMEOUT_MS),
       queue: timeoutMs(timeout.queue, 'timeout.queue', DEFAULT_QUEUE_TIMEOUT_MS),
@@ -288,6 +293,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
       connections: positiveInteger(pool.connections, 'pool.connections', DEFAULT_CONNECTIONS),
       keepAliveTimeout: positiveInteger(pool.keepAliveTimeout, 'pool.keepAliveTimeout', DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
     }),
+    http2: resolveHttp2(input.http2, targets),
     tls: resolveTls(tls),
     onError: optionalFunction(input.onError, 'onError') as GatewayOptions['onError'],
     classifyError: optionalFunction(input.classifyError, 'classifyError') as GatewayOptions['classifyError'],
@@ -318,6 +324,15 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     hedge: resolveHedge(input.hedge),
     telemetry: resolveTelemetry(input.telemetry),
   })
+}
+
+function resolveHttp2(value: unknown, targets: readonly ResolvedTarget[]): boolean {
+  const http2 = optionalBoolean(value, 'http2', DEFAULT_HTTP2)
+  // guard mode calls any origin; a proxy whose targets are all http: would never negotiate HTTP/2
+  if (http2 && targets.length > 0 && !targets.some((t) => t.url.protocol === 'https:')) {
+    fail('http2', 'an https: target to negotiate HTTP/2 with (ALPN; h2c, HTTP/2 without TLS, is not offered)', value)
+  }
+  return http2
 }
 
 function resolveTargets(value: unknown): readonly ResolvedTarget[] {
