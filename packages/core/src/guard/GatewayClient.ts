@@ -107,7 +107,13 @@ class RequestClient implements GatewayClient {
         : typeof init.body === 'string' || init.body instanceof Uint8Array
           ? init.body
           : new ReplayableBody(init.body, options.retry?.bodyLimit ?? 0, undefined)
-    const attempts = { body, timeout: options.timeout, deadline: context.deadline, signal: context.signal }
+    const attempts = {
+      body,
+      timeout: options.timeout,
+      deadline: context.deadline,
+      signal: context.signal,
+      verifyLength: options.http2,
+    }
     const route = { origin, path, method, headers }
     const where = () => ({ path, target: origin, requestId: context.requestId() })
     let response: UpstreamResponse

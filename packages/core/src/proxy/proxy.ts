@@ -125,6 +125,7 @@ class ProxiedRequest {
       timeout: options.timeout,
       deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
       signal: request.signal,
+      verifyLength: options.http2,
     }
     const forwarded = await forward(context, {
       method,
