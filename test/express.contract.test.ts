@@ -8,6 +8,7 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
 import { hedgeContract } from './contract/hedgeContract.js'
+import { http2Contract } from './contract/http2Contract.js'
 import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
@@ -71,4 +72,5 @@ describe('express', () => {
   graceArgumentContract(buildExpress)
   guardContract(buildExpressGuard)
   attemptLoopContract(buildExpress, buildExpressGuard)
+  http2Contract(buildExpress, buildExpressGuard)
 })

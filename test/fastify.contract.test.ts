@@ -6,6 +6,7 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
 import { hedgeContract } from './contract/hedgeContract.js'
+import { http2Contract } from './contract/http2Contract.js'
 import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
@@ -60,4 +61,5 @@ describe('fastify', () => {
   websocketContract(buildFastify, { upgradeHook: false })
   guardContract(buildFastifyGuard)
   attemptLoopContract(buildFastify, buildFastifyGuard)
+  http2Contract(buildFastify, buildFastifyGuard)
 })

@@ -11,6 +11,7 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
 import { hedgeContract } from './contract/hedgeContract.js'
+import { http2Contract } from './contract/http2Contract.js'
 import { logContract } from './contract/logContract.js'
 import { outlierContract } from './contract/outlierContract.js'
 import { proxyContract } from './contract/proxyContract.js'
@@ -82,4 +83,5 @@ describe('koa', () => {
   graceArgumentContract(buildKoa)
   guardContract(buildKoaGuard)
   attemptLoopContract(buildKoa, buildKoaGuard)
+  http2Contract(buildKoa, buildKoaGuard)
 })
