@@ -4,6 +4,7 @@ import type { GatewayOptions } from '@gateway-middleware/core'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { type H2Upstream, patternBytes, sha256, startH2Upstream } from '../helpers/h2Upstream.js'
 import { startRawH2Upstream } from '../helpers/rawH2Upstream.js'
+import { parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
 import { fixture } from '../helpers/tls.js'
 import {
   type BuildApp,
@@ -82,27 +83,27 @@ export function http2Contract(build: BuildApp, buildGuard: BuildGuardApp): void 
     })
 
     it('hop-by-hop fields never reach an HTTP/2 upstream, and a crafted field cannot crash the gateway', async () => {
-      // HTTP/2 forbids connection-specific fields (RFC 9113 §8.2.2) and Node throws on them, and on a
-      // single-value field given twice in different case: outside any request's error handling
+      // HTTP/2 forbids connection-specific fields (RFC 9113 §8.2.2) and Node's client throws on them,
+      // and on a single-value field given twice in different case, where undici 7 does not catch it:
+      // one such request crashed the process
       const up = await h2Upstream()
       const app = await gateway(build, '', h2Options(up.url))
-      const res = await send(`${app.url}/echo`, {
-        headers: {
-          connection: 'keep-alive, x-named',
-          'keep-alive': 'timeout=5',
-          'x-named': 'dropped',
-          te: 'trailers',
-          'HTTP2-Settings': 'AAMAAABkAAQAAP__',
-          'Content-Type': 'text/plain',
-          'content-type': 'text/html',
-        },
-      })
+      const { raw } = await rawRequest(
+        app.port,
+        'GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive, x-named\r\nKeep-Alive: timeout=5\r\n' +
+          'X-Named: dropped\r\nTE: trailers\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n' +
+          'Content-Type: text/plain\r\ncontent-type: text/html\r\nAuthorization: a\r\nauthorization: b\r\n' +
+          'Connection: close\r\n\r\n',
+      )
+      const res = parseRawResponse(raw)
       expect(res.status).toBe(200)
-      const seen = echoOf(res).headers
+      const seen = (JSON.parse(res.body.toString()) as Echo).headers
       for (const name of ['connection', 'keep-alive', 'x-named', 'te', 'http2-settings', 'upgrade']) {
         expect(seen[name]).toBeUndefined()
       }
-      // and the gateway still answers
+      // a repeated field reaches the upstream as one, its values joined (HTTP/2 lower-cases names anyway)
+      expect(seen['content-type']).toBe('text/plain, text/html')
+      // and the gateway is still there
       expect((await send(`${app.url}/echo`)).status).toBe(200)
     })
 
