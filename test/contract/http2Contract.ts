@@ -295,6 +295,50 @@ export function http2Contract(build: BuildApp, buildGuard: BuildGuardApp): void 
       expect(JSON.parse(res.text)).toEqual({ version: '2.0' })
     })
 
+    it('guard mode: fields an app passes on that HTTP/2 forbids cannot crash the gateway (request and fetch)', async () => {
+      // what an app that hands its request's headers on sends: Connection, Keep-Alive, a repeated field
+      const fields = [
+        'Connection',
+        'keep-alive',
+        'Keep-Alive',
+        'timeout=5',
+        'TE',
+        'gzip',
+        'Accept',
+        'a/b',
+        'accept',
+        'c/d',
+      ]
+      const up = await h2Upstream()
+      const app = await guardedApp(buildGuard, { http2: true, tls: { ca: fixture('ca.pem') } }, [
+        {
+          path: '/request',
+          handler: async (client) => {
+            const res = await client.request(`${up.url}/echo`, { headers: fields })
+            return (JSON.parse(await res.body.text()) as Echo).headers
+          },
+        },
+        {
+          path: '/fetch',
+          handler: async (client) => {
+            const res = await client.fetch(`${up.url}/echo`, {
+              headers: { connection: 'keep-alive', 'keep-alive': 'timeout=5', te: 'gzip', accept: 'a/b' },
+            })
+            return ((await res.json()) as Echo).headers
+          },
+        },
+      ])
+      for (const path of ['/request', '/fetch']) {
+        const res = await send(`${app.url}${path}`)
+        expect(res.status).toBe(200)
+        const seen = JSON.parse(res.text) as Record<string, string>
+        expect(seen.connection).toBeUndefined()
+        expect(seen['keep-alive']).toBeUndefined()
+        expect(seen.te).toBeUndefined()
+        expect(seen.accept).toMatch(/^a\/b/)
+      }
+    })
+
     it('guard mode: REFUSED_STREAM inside a route -> 502 connection_terminated', async () => {
       const up = await h2Upstream()
       const app = await guardedApp(buildGuard, { http2: true, tls: { ca: fixture('ca.pem') }, retry: false }, [

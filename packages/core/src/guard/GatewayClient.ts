@@ -4,6 +4,7 @@ import { classify } from '../errors/classify.js'
 import { type GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { HeaderRecord } from '../http/headerRecord.js'
 import { headerRecord } from '../http/headerRecord.js'
+import { http2Fields, isConnectionSpecific } from '../http/http2Fields.js'
 import type { LightSignal } from '../seam/LightSignal.js'
 import type { Destination } from '../targets/TargetSet.js'
 import { TargetState } from '../targets/TargetState.js'
@@ -114,7 +115,7 @@ class RequestClient implements GatewayClient {
       signal: context.signal,
       verifyLength: options.http2,
     }
-    const route = { origin, path, method, headers }
+    const route = { origin, path, method, headers: options.http2 ? http2Fields(headers) : headers }
     const where = () => ({ path, target: origin, requestId: context.requestId() })
     let response: UpstreamResponse
     try {
@@ -149,6 +150,7 @@ class RequestClient implements GatewayClient {
     const signal = init?.signal ? linkedSignal(this.signal, init.signal) : this.signal
     const body = init?.body
     const replayable = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array
+    const http2 = context.gateway.options.http2
     const destination: Destination = {
       target: { origin: url.origin, basePath: '', url },
       dispatcher: context.dispatcher,
@@ -167,6 +169,8 @@ class RequestClient implements GatewayClient {
         send: async (attempt) => {
           const headers = new UndiciHeaders(init?.headers)
           if (!headers.has('x-request-id')) headers.set('x-request-id', context.requestId())
+          if (http2)
+            for (const [name, value] of [...headers]) if (isConnectionSpecific(name, value)) headers.delete(name)
           const own = attempt.headers
           if (own !== undefined)
             for (let i = 0; i < own.length; i += 2) headers.set(own[i] as string, own[i + 1] as string)
