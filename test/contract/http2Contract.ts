@@ -6,6 +6,7 @@ import { type H2Upstream, patternBytes, sha256, startH2Upstream } from '../helpe
 import { startRawH2Upstream } from '../helpers/rawH2Upstream.js'
 import { parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
 import { fixture } from '../helpers/tls.js'
+import { waitFor } from '../helpers/waitFor.js'
 import {
   type BuildApp,
   type BuildGuardApp,
@@ -277,6 +278,14 @@ export function http2Contract(build: BuildApp, buildGuard: BuildGuardApp): void 
       const echoed = await websocketEcho(app.port, '/ws', 'ping')
       expect(echoed).toBe('ping')
       expect(up.seen.find((request) => request.path === '/ws')?.httpVersion).toBe('1.1')
+    })
+
+    it('health checks probe over HTTP/2', async () => {
+      const up = await h2Upstream()
+      const app = await gateway(build, '', h2Options(up.url, { healthCheck: { path: '/probe', interval: 50 } }))
+      await waitFor(() => up.hits('/probe') >= 2)
+      expect(up.seen.find((seen) => seen.path === '/probe')?.httpVersion).toBe('2.0')
+      expect(app.health().status).toBe('pass')
     })
 
     it('guard mode: the app client speaks HTTP/2 to an https origin', async () => {
