@@ -9,6 +9,7 @@ import { guardContract } from './contract/guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './contract/harness.js'
 import { healthContract } from './contract/healthContract.js'
 import { hedgeContract } from './contract/hedgeContract.js'
+import { http2Contract } from './contract/http2Contract.js'
 import { logContract } from './contract/logContract.js'
 import { outboundProxyContract } from './contract/outboundProxyContract.js'
 import { outlierContract } from './contract/outlierContract.js'
@@ -92,4 +93,5 @@ describe('express', () => {
   targetFunctionContract(buildExpress)
   guardOriginsContract(buildExpressGuard)
   attemptLoopContract(buildExpress, buildExpressGuard)
+  http2Contract(buildExpress, buildExpressGuard)
 })

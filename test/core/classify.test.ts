@@ -1,10 +1,12 @@
 import { request as httpRequest } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
-import { request as undiciRequest } from 'undici'
+import { Agent, Pool, request as undiciRequest } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { classify } from '~core/errors/classify.js'
 import { GatewayError, isGatewayError } from '~core/errors/GatewayError.js'
 import { type FaultUpstream, refusedUrl, startFaultUpstream } from '../helpers/faultUpstream.js'
+import { type H2Upstream, startH2Upstream } from '../helpers/h2Upstream.js'
+import { type RawH2Mode, type RawH2Upstream, startRawH2Upstream } from '../helpers/rawH2Upstream.js'
 import { fixture } from '../helpers/tls.js'
 
 /** Run `make` and return what it threw: every row's error is captured from a real socket. */
@@ -42,7 +44,32 @@ describe('classify', () => {
   let plainPort: number
   const plain = createNetServer((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'))
 
+  let h2: H2Upstream
+  const rawUpstreams: RawH2Upstream[] = []
+  /** A GET over HTTP/2 to the node:http2 upstream, on a pool of its own, its body read. */
+  const h2Get = async (path: string) => {
+    const pool = new Pool(h2.url, { allowH2: true, connect: { ca: fixture('ca.pem') } })
+    try {
+      const { body } = await pool.request({ path, method: 'GET' })
+      await body.text()
+    } finally {
+      await pool.destroy()
+    }
+  }
+  /** A GET over HTTP/2 to an upstream that writes frames by hand. */
+  const rawH2Get = async (mode: RawH2Mode) => {
+    const raw = await startRawH2Upstream(mode)
+    rawUpstreams.push(raw)
+    const dispatcher = new Agent({ allowH2: true, connect: { ca: fixture('ca.pem') } })
+    try {
+      await undiciGet(`${raw.url}/`, { dispatcher })
+    } finally {
+      await dispatcher.destroy()
+    }
+  }
+
   beforeAll(async () => {
+    h2 = await startH2Upstream()
     up = await startFaultUpstream()
     tlsUp = await startFaultUpstream({ tls: { key: fixture('self-signed-key.pem'), cert: fixture('self-signed.pem') } })
     refused = await refusedUrl()
@@ -50,6 +77,8 @@ describe('classify', () => {
     plainPort = (plain.address() as { port: number }).port
   })
   afterAll(async () => {
+    await h2.close()
+    for (const raw of rawUpstreams) await raw.close()
     await up.close()
     await tlsUp.close()
     plain.close()
@@ -85,6 +114,20 @@ describe('classify', () => {
     ['node:http: connection refused', 'connection_refused', () => nodeGet(refused)],
     ['node:http: reset before headers', 'connection_terminated', () => nodeGet(`${up.url}/reset`)],
     ['node:http: name that does not resolve', 'dns_error', () => nodeGet(`http://${'a'.repeat(70)}.invalid/`)],
+    // HTTP/2 (undici 7 over node:http2), against a node:http2 server or one that writes frames by hand
+    ['undici h2: RST_STREAM REFUSED_STREAM', 'stream_refused', () => h2Get('/rst/REFUSED_STREAM')],
+    ['undici h2: RST_STREAM PROTOCOL_ERROR', 'http_protocol_error', () => h2Get('/rst/PROTOCOL_ERROR')],
+    ['undici h2: RST_STREAM FLOW_CONTROL_ERROR', 'http_protocol_error', () => h2Get('/rst/FLOW_CONTROL_ERROR')],
+    ['undici h2: RST_STREAM COMPRESSION_ERROR', 'http_protocol_error', () => h2Get('/rst/COMPRESSION_ERROR')],
+    ['undici h2: RST_STREAM HTTP_1_1_REQUIRED', 'http_protocol_error', () => h2Get('/rst/HTTP_1_1_REQUIRED')],
+    ['undici h2: RST_STREAM INADEQUATE_SECURITY', 'tls_protocol_error', () => h2Get('/rst/INADEQUATE_SECURITY')],
+    ['undici h2: RST_STREAM INTERNAL_ERROR', 'connection_terminated', () => h2Get('/rst/INTERNAL_ERROR')],
+    ['undici h2: RST_STREAM ENHANCE_YOUR_CALM', 'connection_terminated', () => h2Get('/rst/ENHANCE_YOUR_CALM')],
+    ['undici h2: RST_STREAM CANCEL (UND_ERR_INFO)', 'connection_terminated', () => h2Get('/rst/CANCEL')],
+    ['undici h2: RST_STREAM NO_ERROR (UND_ERR_INFO)', 'connection_terminated', () => h2Get('/rst/NO_ERROR')],
+    ['undici h2: GOAWAY below our stream', 'connection_terminated', () => h2Get('/goaway-below')],
+    ['undici h2: GOAWAY covering our stream', 'connection_terminated', () => h2Get('/goaway-ours')],
+    ['undici h2: garbage after ALPN chose h2', 'http_protocol_error', () => rawH2Get('garbage')],
   ]
 
   it.each(rows)('%s -> %s', async (_name, code, make) => {

@@ -88,6 +88,12 @@ describe('resolveOptions', () => {
     ).toBeUndefined()
   })
 
+  it('http2: off by default; on for https: targets (one among several will do) and in guard mode', () => {
+    expect(resolveOptions({ target }).http2).toBe(false)
+    expect(resolveOptions({ target: [target, 'https://127.0.0.1:4443'], http2: true }).http2).toBe(true)
+    expect(resolveOptions({ http2: true }).http2).toBe(true)
+  })
+
   it('splits the target into origin and path prefix', () => {
     const [resolved] = resolveOptions({ target: 'https://Example.test:8443/v1/' }).targets
     expect(resolved?.origin).toBe('https://example.test:8443')
@@ -149,6 +155,11 @@ describe('resolveOptions', () => {
     [{ target, proxyName: 'bad name;' }, /"proxyName" expected an HTTP token .* got "bad name;"/],
     [{ target, rewritePath: '/x' }, /"rewritePath" expected a function, got "\/x"/],
     [{ target, allowTrace: 'yes' }, /"allowTrace" expected true or false, got "yes"/],
+    [{ target: 'https://127.0.0.1:1', http2: 'yes' }, /"http2" expected true or false, got "yes"/],
+    [
+      { target: ['http://127.0.0.1:1', 'http://127.0.0.1:2'], http2: true },
+      /"http2" expected an https: target to negotiate HTTP\/2 with \(ALPN; h2c, .* got true/,
+    ],
     [{ allowTrace: true }, /"allowTrace" expected a target to proxy to .* got true/],
     [{ target, telemetry: true }, /"telemetry" expected an object, got true/],
     [

@@ -46,7 +46,38 @@ const CODE_TABLE: Readonly<Record<string, FailureCode>> = {
   CERT_SIGNATURE_FAILURE: 'tls_certificate_error',
   HOSTNAME_MISMATCH: 'tls_certificate_error',
   ERR_TLS_HANDSHAKE_TIMEOUT: 'connection_timeout',
+  // HTTP/2 (undici 7 over node:http2): a stream closed without its response ("stream closed before
+  // the response was complete", "stream half-closed (remote)": a RST_STREAM with CANCEL or NO_ERROR),
+  // a GOAWAY (which undici reports as a SocketError) or the session's own protocol error
+  UND_ERR_INFO: 'connection_terminated',
+  ERR_HTTP2_ERROR: 'http_protocol_error',
+  ERR_HTTP2_SESSION_ERROR: 'connection_terminated',
+  ERR_HTTP2_INVALID_HEADER_VALUE: 'http_protocol_error',
+  ERR_HTTP2_INVALID_INFO_STATUS: 'http_protocol_error',
+  ERR_HTTP2_STATUS_INVALID: 'http_protocol_error',
+  // a stream not yet sent when its session went away (GOAWAY), or that could not be opened after one
+  ERR_HTTP2_GOAWAY_SESSION: 'stream_refused',
+  ERR_HTTP2_STREAM_CANCEL: 'stream_refused',
 }
+
+/**
+ * The RST_STREAM error codes (RFC 9113 §7) of a `ERR_HTTP2_STREAM_ERROR`, whose message names them
+ * (`Stream closed with error code NGHTTP2_REFUSED_STREAM`). Codes not listed (INTERNAL_ERROR,
+ * ENHANCE_YOUR_CALM, a code of the peer's own) are `connection_terminated`.
+ */
+const RST_STREAM_CODES: Readonly<Record<string, FailureCode>> = {
+  NGHTTP2_REFUSED_STREAM: 'stream_refused',
+  NGHTTP2_PROTOCOL_ERROR: 'http_protocol_error',
+  NGHTTP2_FLOW_CONTROL_ERROR: 'http_protocol_error',
+  NGHTTP2_STREAM_CLOSED: 'http_protocol_error',
+  NGHTTP2_FRAME_SIZE_ERROR: 'http_protocol_error',
+  NGHTTP2_COMPRESSION_ERROR: 'http_protocol_error',
+  NGHTTP2_CONNECT_ERROR: 'http_protocol_error',
+  // the upstream wants HTTP/1.1 for this request: turn `http2` off for it
+  NGHTTP2_HTTP_1_1_REQUIRED: 'http_protocol_error',
+  NGHTTP2_INADEQUATE_SECURITY: 'tls_protocol_error',
+}
+const RST_STREAM_CODE = /\bNGHTTP2_[A-Z0-9_]+$/
 
 /** How deep the `cause` chain is followed (fetch wraps once, some clients twice). */
 const MAX_CAUSE_DEPTH = 5
@@ -78,7 +109,10 @@ export function classify(
     }
     let code = codeOf(current)
     // after response headers, a cut connection or bad framing means the body is incomplete
-    if (context.afterHeaders === true && (code === 'http_protocol_error' || code === 'connection_terminated')) {
+    if (
+      context.afterHeaders === true &&
+      (code === 'http_protocol_error' || code === 'connection_terminated' || code === 'stream_refused')
+    ) {
       code = 'http_response_incomplete'
     }
     if (code !== undefined) {
@@ -100,12 +134,19 @@ function codeOf(error: object): FailureCode | undefined {
     }
     const known = CODE_TABLE[code]
     if (known !== undefined) return known
+    if (code === 'ERR_HTTP2_STREAM_ERROR') return rstStreamCode((error as { message?: unknown }).message)
     if (code.startsWith('HPE_')) return 'http_protocol_error'
     if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'tls_protocol_error'
     if (code.startsWith('CERT_')) return 'tls_certificate_error'
   }
   if (name === 'HTTPParserError') return 'http_protocol_error'
   return undefined
+}
+
+/** The failure kind of an HTTP/2 stream reset, from the error code its message names. */
+function rstStreamCode(message: unknown): FailureCode {
+  const name = typeof message === 'string' ? RST_STREAM_CODE.exec(message)?.[0] : undefined
+  return (name === undefined ? undefined : RST_STREAM_CODES[name]) ?? 'connection_terminated'
 }
 
 /** The next error to look at: `cause`, or the first of an `AggregateError`'s errors. */

@@ -74,6 +74,16 @@ export const FAILURES = {
     title: 'Bad Gateway',
     summary: 'The upstream connection closed before a response arrived.',
   },
+  // HTTP/2: REFUSED_STREAM (RFC 9113 §8.7) says the upstream closed the stream before any processing,
+  // so it is safe to send again, whatever the method; RFC 9209 has no type of its own for it
+  stream_refused: {
+    ejects: false,
+    proxyStatus: 'connection_terminated',
+    status: 502,
+    reached: 'no',
+    title: 'Bad Gateway',
+    summary: 'The upstream server refused the request before processing it.',
+  },
   http_response_timeout: {
     ejects: false,
     status: 504,

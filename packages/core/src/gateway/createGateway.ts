@@ -26,6 +26,7 @@ import { type Destination, TargetSet } from '../targets/TargetSet.js'
 import { TargetState } from '../targets/TargetState.js'
 import { Tunnels } from '../upgrade/Tunnels.js'
 import { type CloseReport, closeGracefully } from './closeGracefully.js'
+import { UpgradesOverHttp1 } from './UpgradesOverHttp1.js'
 
 /** The framework-agnostic gateway that every adapter wraps. */
 export interface Gateway {
@@ -243,20 +244,27 @@ function connectOptions({ timeout, tls }: ResolvedOptions) {
   }
 }
 
-/** Proxy mode: a pool per target; its headers and body timeouts are off, the gateway's own timer runs them. */
+/**
+ * Proxy mode: a pool per target; its headers and body timeouts are off, the gateway's own timer runs
+ * them. With `http2`, the pool offers HTTP/2 (ALPN) and upgrades get an HTTP/1.1 pool of their own.
+ */
 function createPool(target: ResolvedTarget, options: ResolvedOptions): Dispatcher {
-  return new Pool(target.origin, {
-    connections: options.pool.connections,
-    keepAliveTimeout: options.pool.keepAliveTimeout,
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    connect: connectOptions(options),
-  })
+  const pool = (allowH2: boolean) =>
+    new Pool(target.origin, {
+      connections: options.pool.connections,
+      keepAliveTimeout: options.pool.keepAliveTimeout,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: connectOptions(options),
+      allowH2,
+    })
+  if (!options.http2 || target.url.protocol !== 'https:') return pool(false)
+  return options.upgrade === undefined ? pool(true) : new UpgradesOverHttp1(pool(true), pool(false))
 }
 
 /**
  * Guard mode: an agent for any origin, keeping undici's timeouts for `fetch` (the gateway's timer runs
- * them for `request`); behind `outboundProxy`, the proxy agent (see `outboundProxyAgent`).
+ * them for `request`); with `http2`, it offers HTTP/2 to `https:` origins; behind `outboundProxy`, the proxy agent (see `outboundProxyAgent`).
  */
 function createAgent(options: ResolvedOptions): Dispatcher {
   const agent = {
@@ -265,6 +273,7 @@ function createAgent(options: ResolvedOptions): Dispatcher {
     headersTimeout: options.timeout.headers,
     bodyTimeout: options.timeout.idle,
     connect: connectOptions(options),
+    allowH2: options.http2,
   }
   const proxy = options.outboundProxy
   if (proxy === undefined) return new Agent(agent)

@@ -4,6 +4,7 @@ import { classify } from '../errors/classify.js'
 import { type GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { HeaderRecord } from '../http/headerRecord.js'
 import { headerRecord } from '../http/headerRecord.js'
+import { http2Fields, isConnectionSpecific } from '../http/http2Fields.js'
 import type { LightSignal } from '../seam/LightSignal.js'
 import type { Origins } from '../targets/Origins.js'
 import { forward, type ResponseShape } from '../upstream/forward.js'
@@ -108,8 +109,14 @@ class RequestClient implements GatewayClient {
         : typeof init.body === 'string' || init.body instanceof Uint8Array
           ? init.body
           : new ReplayableBody(init.body, options.retry?.bodyLimit ?? 0, undefined)
-    const attempts = { body, timeout: options.timeout, deadline: context.deadline, signal: context.signal }
-    const route = { origin, path, method, headers }
+    const attempts = {
+      body,
+      timeout: options.timeout,
+      deadline: context.deadline,
+      signal: context.signal,
+      verifyLength: options.http2,
+    }
+    const route = { origin, path, method, headers: options.http2 ? http2Fields(headers) : headers }
     const where = () => ({ path, target: origin, requestId: context.requestId() })
     let response: UpstreamResponse
     const destination = context.origins.acquire(target)
@@ -148,6 +155,7 @@ class RequestClient implements GatewayClient {
     const body = init?.body
     const replayable = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array
     const destination = context.origins.acquire(callTarget(url))
+    const http2 = context.gateway.options.http2
     try {
       const { response } = await forward(context.gateway, {
         method,
@@ -160,6 +168,8 @@ class RequestClient implements GatewayClient {
         send: async (attempt) => {
           const headers = new UndiciHeaders(init?.headers)
           if (!headers.has('x-request-id')) headers.set('x-request-id', context.requestId())
+          if (http2)
+            for (const [name, value] of [...headers]) if (isConnectionSpecific(name, value)) headers.delete(name)
           const own = attempt.headers
           if (own !== undefined)
             for (let i = 0; i < own.length; i += 2) headers.set(own[i] as string, own[i + 1] as string)

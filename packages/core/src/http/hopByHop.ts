@@ -1,6 +1,8 @@
 /**
  * Hop-by-hop header fields (RFC 9110 §7.6.1 and the fields every proxy treats as such), removed in
- * both directions, lower-case.
+ * both directions, lower-case. They include every field HTTP/2 forbids as connection-specific
+ * (RFC 9113 §8.2.2), `HTTP2-Settings` among them (it only ever rides an h2c upgrade, RFC 7540
+ * §3.2.1): Node's HTTP/2 client throws on them outside any request's error handling.
  */
 export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
@@ -12,6 +14,7 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'trailer',
   'proxy-authorization',
   'proxy-authenticate',
+  'http2-settings',
 ])
 
 /**

@@ -10,6 +10,8 @@ export const DEFAULT_TOTAL_TIMEOUT_MS = 60_000
 export const DEFAULT_CONNECTIONS = 128
 /** How long an idle pooled upstream connection is kept, in ms (shorter than Node servers' 5 s). */
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 4_000
+/** Whether HTTP/2 is offered to `https:` upstreams (ALPN); off, every upstream speaks HTTP/1.1 as before. */
+export const DEFAULT_HTTP2 = false
 /** Whether `TRACE` requests are forwarded (else refused with 405: cross-site tracing). */
 export const DEFAULT_ALLOW_TRACE = false
 /** Name of this gateway in `Via` and `Proxy-Status`. */

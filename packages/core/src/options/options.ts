@@ -432,6 +432,15 @@ export interface GatewayOptions {
    * @default false
    */
   reserializeBody?: boolean
+  /**
+   * Offer HTTP/2 to `https:` upstreams (TLS ALPN: a server that picks `h2` gets HTTP/2, any other
+   * HTTP/1.1), in proxy and guard mode. Timeouts, failures, retries and header rules are the same;
+   * HTTP/2's own failures are in the failure table (a `REFUSED_STREAM` is retried for any method).
+   * WebSocket and other upgrades still go over HTTP/1.1, on a pool of their own. `http:` targets stay
+   * HTTP/1.1 (no h2c). Trailers are not forwarded.
+   * @default false
+   */
+  http2?: boolean
   /** Upstream connection pool. */
   pool?: PoolOptions
   /** TLS to `https:` targets. */

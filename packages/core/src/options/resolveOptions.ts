@@ -19,6 +19,7 @@ import {
   DEFAULT_HEALTH_CHECK_INTERVAL_MS,
   DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
   DEFAULT_HEDGE_METHODS,
+  DEFAULT_HTTP2,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   DEFAULT_ORIGIN_LIMIT,
@@ -128,6 +129,8 @@ export interface ResolvedOptions {
   /** `Set-Cookie` `Domain`/`Path` rewriting; `undefined`: cookies pass untouched. */
   readonly rewriteCookies: ResolvedCookieRewrite | undefined
   readonly pool: { readonly connections: number; readonly keepAliveTimeout: number }
+  /** Offer HTTP/2 to `https:` upstreams (undici's `allowH2`). */
+  readonly http2: boolean
   readonly tls: Readonly<TlsOptions> & { readonly rejectUnauthorized: boolean }
   readonly onError: GatewayOptions['onError']
   readonly classifyError: GatewayOptions['classifyError']
@@ -207,6 +210,7 @@ const TOP_KEYS = [
   'rewriteResponseHeaders',
   'rewriteCookies',
   'pool',
+  'http2',
   'tls',
   'onError',
   'classifyError',
@@ -320,8 +324,9 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
     fail('limits.origins', 'a target function or guard mode (each static target has its own pool)', limits.origins)
   }
 
+  const targets = targetFunction === undefined ? resolveTargets(input.target) : Object.freeze([])
   return Object.freeze({
-    targets: targetFunction === undefined ? resolveTargets(input.target) : Object.freeze([]),
+    targets,
     targetFunction,
     originLimit: resolveOriginLimit(input.limits),
     timeout: Object.freeze({
@@ -350,6 +355,7 @@ export function resolveOptions(options: GatewayOptions | undefined): ResolvedOpt
       connections: positiveInteger(pool.connections, 'pool.connections', DEFAULT_CONNECTIONS),
       keepAliveTimeout: positiveInteger(pool.keepAliveTimeout, 'pool.keepAliveTimeout', DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
     }),
+    http2: resolveHttp2(input.http2, targets),
     tls: resolveTls(tls),
     onError: optionalFunction(input.onError, 'onError') as GatewayOptions['onError'],
     classifyError: optionalFunction(input.classifyError, 'classifyError') as GatewayOptions['classifyError'],
@@ -412,6 +418,15 @@ function resolveRewriteBody(value: unknown): ResolvedRewriteBody | undefined {
     rewrite: rewrite.rewrite as RewriteResponseBodyOptions['rewrite'],
     limit: positiveInteger(rewrite.limit, 'rewriteResponseBody.limit', DEFAULT_REWRITE_BODY_LIMIT),
   })
+}
+
+function resolveHttp2(value: unknown, targets: readonly ResolvedTarget[]): boolean {
+  const http2 = optionalBoolean(value, 'http2', DEFAULT_HTTP2)
+  // guard mode calls any origin; a proxy whose targets are all http: would never negotiate HTTP/2
+  if (http2 && targets.length > 0 && !targets.some((t) => t.url.protocol === 'https:')) {
+    fail('http2', 'an https: target to negotiate HTTP/2 with (ALPN; h2c, HTTP/2 without TLS, is not offered)', value)
+  }
+  return http2
 }
 
 function resolveTargets(value: unknown): readonly ResolvedTarget[] {

@@ -150,6 +150,7 @@ class ProxiedRequest {
       timeout: options.timeout,
       deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
       signal: request.signal,
+      verifyLength: options.http2,
     }
     // a target function names one origin: every attempt goes there (none once the gateway is closing);
     // the time it takes counts against timeout.total

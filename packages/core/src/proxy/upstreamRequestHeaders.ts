@@ -51,6 +51,9 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: Resolve
   let forwardedHost: string | undefined
   let idempotencyKey = false
   let requestId: string | undefined
+  // HTTP/2 sends names in lower case anyway; given in lower case, undici joins a field repeated in
+  // different case into one (Node's HTTP/2 client throws on a single-value field given twice)
+  const lowerNames = options.http2
 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string
@@ -91,7 +94,7 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: Resolve
         if (requestId === undefined && isSafeRequestId(value)) requestId = value
         continue
     }
-    headers.push(name, value)
+    headers.push(lowerNames ? lower : name, value)
   }
   if (named !== undefined && named.size > 0) headers = withoutNamed(headers, named)
 
@@ -110,7 +113,7 @@ export function upstreamRequestHeaders(request: GatewayRequest, options: Resolve
   headers.push('x-request-id', requestId)
 
   if (options.rewriteRequestHeaders !== undefined) {
-    headers = sanitise(options.rewriteRequestHeaders(headerRecord(headers), request))
+    headers = sanitise(options.rewriteRequestHeaders(headerRecord(headers), request), lowerNames)
   }
   return { headers, clientProto, clientHost, idempotencyKey, requestId }
 }
@@ -123,13 +126,14 @@ function withoutNamed(headers: string[], named: ReadonlySet<string>): string[] {
   return kept
 }
 
-/** Flatten a hook's result, applying the hop-by-hop rules again. */
-function sanitise(record: Record<string, string | string[]>): string[] {
+/** Flatten a hook's result, applying the hop-by-hop rules again (and lower-casing names for HTTP/2). */
+function sanitise(record: Record<string, string | string[]>, lowerNames: boolean): string[] {
   const headers: string[] = []
-  for (const name of Object.keys(record)) {
-    const lower = name.toLowerCase()
+  for (const key of Object.keys(record)) {
+    const lower = key.toLowerCase()
     if (HOP_BY_HOP.has(lower) || lower === 'expect') continue
-    const value = record[name]
+    const value = record[key]
+    const name = lowerNames ? lower : key
     if (Array.isArray(value)) for (const item of value) headers.push(name, String(item))
     else if (value !== undefined) headers.push(name, String(value))
   }

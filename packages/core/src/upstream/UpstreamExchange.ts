@@ -9,6 +9,7 @@ import { EARLY_BODY_BYTES, EarlyBody } from './EarlyBody.js'
 import { ExchangeHandler, type ExchangeListener } from './ExchangeHandler.js'
 import { PhaseTimer } from './PhaseTimer.js'
 import { type BodySource, UpstreamBody } from './UpstreamBody.js'
+import { rawHeaderValue } from './upstreamResponseParts.js'
 
 /** Phases of one upstream exchange, in order. */
 const CONNECT = 0 // waiting for a connection (queue, DNS, TCP, TLS)
@@ -40,6 +41,13 @@ export interface CallSpec {
    * client's slowness (408), not the upstream's (504).
    */
   readonly bodyPending?: () => boolean
+  /**
+   * Fail a response body that ends short of (or beyond) its `Content-Length` as
+   * `http_response_incomplete`. undici checks this itself over HTTP/1.1; over HTTP/2, undici 7 reports
+   * a stream reset with CANCEL or NO_ERROR before its end, and a body with trailers read under
+   * backpressure, as complete (see the README's HTTP/2 section), so `http2: true` turns this on.
+   */
+  readonly verifyLength?: boolean
 }
 
 /** The upstream's response: status, raw header lines and the body. */
@@ -107,6 +115,10 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
   private settle: (() => void) | undefined
   /** The request body, when it is a stream: its end is when the request was sent. */
   private readonly requestStream: NodeJS.ReadableStream | undefined
+  /** The response body's `Content-Length` when it is verified, else `-1`. */
+  private expectedLength = -1
+  /** Response body bytes received. */
+  private receivedLength = 0
 
   constructor(
     private readonly spec: CallSpec,
@@ -158,6 +170,8 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
     this.phases.firstByte = performance.now()
     this.statusCode = statusCode
     this.rawHeaders = controller.rawHeaders as Buffer[]
+    if (this.spec.verifyLength === true)
+      this.expectedLength = bodyLength(this.spec.request.method, statusCode, this.rawHeaders)
     this.dueIdle()
     this.resolve(this)
   }
@@ -179,6 +193,7 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
 
   /** A chunk of the response body; pauses the upstream while nobody reads. */
   data(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.receivedLength += chunk.length
     const idle = this.spec.timeout.idle
     if (idle !== 0) this.timer.dueAt = performance.now() + idle
     const stream = this.stream
@@ -194,6 +209,11 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
 
   /** The response body is complete. */
   ended(): void {
+    const expected = this.expectedLength
+    if (expected !== -1 && this.receivedLength !== expected && this.phase === BODY) {
+      this.fail(new GatewayError('http_response_incomplete', { phase: 'body', afterHeaders: true }))
+      return
+    }
     this.finish()
     this.completed = true
     this.stream?.complete()
@@ -342,6 +362,16 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
     const idle = this.spec.timeout.idle
     this.timer.setDue(idle === 0 ? Number.POSITIVE_INFINITY : performance.now() + idle)
   }
+}
+
+/**
+ * The body length a response's `Content-Length` declares, or `-1` when it declares none that binds
+ * the body: none, not one decimal number, or a response without a body (`HEAD`, `1xx`, `204`, `304`).
+ */
+function bodyLength(method: string, status: number, raw: readonly Buffer[]): number {
+  if (method === 'HEAD' || status < 200 || status === 204 || status === 304) return -1
+  const value = rawHeaderValue(raw, 'content-length')
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : -1
 }
 
 /** What an aborted signal means: its reason, or a plain abort error. */

@@ -21,6 +21,8 @@ export interface UpstreamAttempts {
   readonly timeout: { readonly connect: number; readonly headers: number; readonly idle: number }
   readonly deadline: number
   readonly signal: AbortSignalLike
+  /** Check each response body against its `Content-Length` (`http2`: see {@link CallSpec.verifyLength}). */
+  readonly verifyLength: boolean
 }
 
 /**
@@ -42,5 +44,6 @@ export function sendUpstream(
     signal: attempt.signal ?? attempts.signal,
     attempt,
     bodyPending: () => bodyPending(body),
+    verifyLength: attempts.verifyLength,
   })
 }
