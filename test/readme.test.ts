@@ -6,7 +6,9 @@ const readme = readFileSync(new URL('README.md', root), 'utf8')
 const examples = readdirSync(new URL('examples/', root)).map((name) =>
   readFileSync(new URL(`examples/${name}`, root), 'utf8'),
 )
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] as string)
+const migrating = readFileSync(new URL('docs/migrating.md', root), 'utf8')
+const tsBlocks = (text: string) => [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] as string)
+const blocks = tsBlocks(readme)
 
 describe('README', () => {
   it('has TypeScript examples', () => {
@@ -20,8 +22,27 @@ describe('README', () => {
     },
   )
 
+  it('links the migration guide', () => {
+    expect(readme).toContain('(docs/migrating.md)')
+  })
+
   it('shows the two set-up commands', () => {
     expect(readme).toContain('npm ci && npm run demo')
     expect(readme).toContain('npm test')
   })
+})
+
+describe('docs/migrating.md', () => {
+  const guide = tsBlocks(migrating)
+
+  it('has an example for each peer', () => {
+    expect(guide.length).toBeGreaterThanOrEqual(4)
+  })
+
+  it.each(guide.map((block) => [block.split('\n').find((line) => line.startsWith('// was:')) ?? block, block]))(
+    'example "%s" is a type-checked file in examples/',
+    (_title, block) => {
+      expect(examples).toContain(block)
+    },
+  )
 })
