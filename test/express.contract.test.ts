@@ -1,5 +1,6 @@
 import { describe } from 'vitest'
-import { expressContracts } from './contract/expressContracts.js'
+import { expressBuilders } from './contract/expressBuilders.js'
+import { middlewareContracts } from './contract/middlewareContracts.js'
 import { EXPRESS_5 } from './frameworks/expressVersions.js'
 
-describe(EXPRESS_5.name, () => expressContracts(EXPRESS_5))
+describe(EXPRESS_5.name, () => middlewareContracts(expressBuilders(EXPRESS_5)))

@@ -1,5 +1,6 @@
 import { describe } from 'vitest'
-import { expressContracts } from './contract/expressContracts.js'
+import { expressBuilders } from './contract/expressBuilders.js'
+import { middlewareContracts } from './contract/middlewareContracts.js'
 import { EXPRESS_4 } from './frameworks/expressVersions.js'
 
-describe(EXPRESS_4.name, () => expressContracts(EXPRESS_4))
+describe(EXPRESS_4.name, () => middlewareContracts(expressBuilders(EXPRESS_4)))

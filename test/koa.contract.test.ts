@@ -1,5 +1,6 @@
 import { describe } from 'vitest'
-import { koaContracts } from './contract/koaContracts.js'
+import { koaBuilders } from './contract/koaBuilders.js'
+import { middlewareContracts } from './contract/middlewareContracts.js'
 import { KOA_3 } from './frameworks/koaVersions.js'
 
-describe(KOA_3.name, () => koaContracts(KOA_3))
+describe(KOA_3.name, () => middlewareContracts(koaBuilders(KOA_3)))

@@ -1,5 +1,6 @@
 import { describe } from 'vitest'
-import { koaContracts } from './contract/koaContracts.js'
+import { koaBuilders } from './contract/koaBuilders.js'
+import { middlewareContracts } from './contract/middlewareContracts.js'
 import { KOA_2 } from './frameworks/koaVersions.js'
 
-describe(KOA_2.name, () => koaContracts(KOA_2))
+describe(KOA_2.name, () => middlewareContracts(koaBuilders(KOA_2)))

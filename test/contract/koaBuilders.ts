@@ -4,42 +4,11 @@ import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import mount from 'koa-mount'
 import type { KoaVersion } from '../frameworks/koaVersions.js'
-import { attemptLoopContract } from './attemptLoopContract.js'
-import { bodyParserContract } from './bodyParserContract.js'
-import { guardContract } from './guardContract.js'
 import { type BuildApp, type BuildGuardApp, listen, runRoute } from './harness.js'
-import { healthContract } from './healthContract.js'
-import { hedgeContract } from './hedgeContract.js'
-import { logContract } from './logContract.js'
-import { outlierContract } from './outlierContract.js'
-import { proxyContract } from './proxyContract.js'
-import { serverTimingContract } from './serverTimingContract.js'
-import { graceArgumentContract } from './shutdownContract.js'
-import { telemetryContract } from './telemetryContract.js'
-import { websocketContract } from './websocketContract.js'
-
-/**
- * The contract suites for one Koa major: the one list of registrations that every Koa version's
- * test file runs (add a contract here, not in a version's file).
- */
-export function koaContracts(version: KoaVersion): void {
-  const { build, buildGuard } = koaBuilders(version)
-  proxyContract(build)
-  logContract(build)
-  healthContract(build)
-  outlierContract(build)
-  hedgeContract(build)
-  serverTimingContract(build)
-  telemetryContract(build, buildGuard)
-  websocketContract(build, { upgradeHook: true })
-  bodyParserContract(build)
-  graceArgumentContract(build)
-  guardContract(buildGuard)
-  attemptLoopContract(build, buildGuard)
-}
+import { type FrameworkBuilders, listenWithMiddleware } from './middlewareContracts.js'
 
 /** How the suites build a Koa app of this version: the proxy mounted, or guarded routes. */
-export function koaBuilders(version: KoaVersion): { build: BuildApp; buildGuard: BuildGuardApp } {
+export function koaBuilders(version: KoaVersion): FrameworkBuilders {
   const { Koa } = version
 
   const build: BuildApp = async (mountPath, options, setup) => {
@@ -59,13 +28,7 @@ export function koaBuilders(version: KoaVersion): { build: BuildApp; buildGuard:
     const middleware = gatewayMiddleware(options)
     if (mountPath === '') app.use(middleware)
     else app.use(mount(mountPath, middleware))
-    const server = createServer(app.callback())
-    if (!setup?.withoutUpgradeHook) server.on('upgrade', middleware.upgrade)
-    return listen(
-      server,
-      (graceMs) => middleware.close(graceMs),
-      (options) => middleware.health(options),
-    )
+    return listenWithMiddleware(createServer(app.callback()), middleware, setup)
   }
 
   const buildGuard: BuildGuardApp = async (options, routes, proxy) => {
