@@ -3,16 +3,17 @@ import type { AddressInfo } from 'node:net'
 import { PassThrough, type Readable } from 'node:stream'
 import { type GatewayMiddleware, gatewayMiddleware, isGatewayError } from '@gateway-middleware/koa'
 import Router from '@koa/router'
-import Koa from 'koa'
+import type Koa from 'koa'
 import mount from 'koa-mount'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { listen, send, upstream } from './contract/harness.js'
+import { KOA_VERSIONS, type KoaVersion } from './frameworks/koaVersions.js'
 import { type RecordedRequest, refusedUrl } from './helpers/faultUpstream.js'
 import { parseRawResponse, rawRequest } from './helpers/rawRequest.js'
 
 /** A Koa app with errors after headers collected instead of logged. */
-function koa(): { app: Koa; errors: unknown[] } {
-  const app = new Koa()
+function koaApp(version: KoaVersion): { app: Koa; errors: unknown[] } {
+  const app = new version.Koa()
   const errors: unknown[] = []
   app.on('error', (error: unknown) => errors.push(error))
   return { app, errors }
@@ -39,7 +40,9 @@ async function plainUpstream(handler: Parameters<typeof createServer>[1]): Promi
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
-describe('koa adapter', () => {
+describe.each(KOA_VERSIONS)('$name adapter', (version) => {
+  const koa = () => koaApp(version)
+
   describe('response headers as the upstream sent them', () => {
     it('a response without Content-Type stays without one (Koa would label the stream application/octet-stream)', async () => {
       const target = await plainUpstream((_req, res) => {

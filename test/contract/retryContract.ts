@@ -1,6 +1,5 @@
-import { createServer } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { refusedUrl } from '../helpers/faultUpstream.js'
+import { refusedUrl, revivableUrl } from '../helpers/faultUpstream.js'
 import { type BuildApp, expectGatewayAnswer, gateway, send, upstream } from './harness.js'
 
 const MB = 1024 * 1024
@@ -160,21 +159,19 @@ export function retryContract(build: BuildApp): void {
     })
 
     it('an ejected target comes back after the back-off (one trial request)', async () => {
-      const target = await refusedUrl()
-      const port = Number(new URL(target).port)
-      const app = await gateway(build, '', { target, circuit: { failures: 1, halfOpenAfter: 300 }, retry: false })
-      expect((await send(`${app.url}/x`)).status).toBe(502)
-      expect((await send(`${app.url}/x`)).status).toBe(503)
-      const revived = createServer((_req, res) => res.end('back'))
-      await new Promise<void>((resolve) => revived.listen(port, '127.0.0.1', resolve))
+      const revivable = await revivableUrl()
+      const target = revivable.url
       try {
+        const app = await gateway(build, '', { target, circuit: { failures: 1, halfOpenAfter: 300 }, retry: false })
+        expect((await send(`${app.url}/x`)).status).toBe(502)
+        expect((await send(`${app.url}/x`)).status).toBe(503)
+        await revivable.revive((_req, res) => res.end('back'))
         await new Promise((resolve) => setTimeout(resolve, 400))
         const res = await send(`${app.url}/x`)
         expect(res.status).toBe(200)
         expect(res.text).toBe('back')
       } finally {
-        revived.closeAllConnections()
-        revived.close()
+        await revivable.close()
       }
     })
   })

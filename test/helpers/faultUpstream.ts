@@ -206,6 +206,44 @@ export async function startFaultUpstream(options: FaultUpstreamOptions = {}): Pr
   }
 }
 
+/** A URL that refuses connections until `revive` starts a server on it. */
+export interface RevivableUrl {
+  readonly url: string
+  /** Start answering on the URL with this handler (once). */
+  revive(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * A URL that refuses until revived, for tests of a target coming back. Not `refusedUrl()`'s shared
+ * port: a server started there answers every other test's "refused" request in the meantime (seen:
+ * a 200 "back" where another file expected a 502). A port held on 127.0.0.1 for the test, used on
+ * 127.0.0.2, where nothing else listens: while it is held no other `listen(0)` gets it, on any
+ * address (a wildcard bind would conflict).
+ */
+export async function revivableUrl(): Promise<RevivableUrl> {
+  const holder = createHttpServer((_req, res) => res.end())
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+  const port = (holder.address() as AddressInfo).port
+  let revived: Server | undefined
+  const closeServer = (server: Server) =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+  return {
+    url: `http://127.0.0.2:${port}`,
+    async revive(handler) {
+      const server = createHttpServer(handler)
+      revived = server
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.2', resolve))
+    },
+    async close() {
+      await Promise.all([closeServer(holder), ...(revived === undefined ? [] : [closeServer(revived)])])
+    },
+  }
+}
+
 /**
  * A loopback URL on which nothing listens: a privileged port (below 1024) that refuses connections.
  * Not a port freed from port 0: the system may hand that very port to the next `listen(0)` (the

@@ -6,7 +6,8 @@ import { GUARD, type GuardState } from './guardState.js'
  * Put after the guarded routes: answers an upstream failure a route raised (through `req.gateway`,
  * `fetch`, undici, axios, node:http…) with the gateway's 502/504, using the options of the
  * `gatewayMiddleware()` that ran for the request. Anything else (an app bug, a validation error)
- * goes on to the next error handler: Express's 500.
+ * goes on to the next error handler: Express's 500. It sees what reaches Express's error handling:
+ * on Express 5 a rejected async route too, on Express 4 only what the route passed to `next(error)`.
  *
  * Without it, Express's final handler would still answer with the error's status, but prints a
  * stack trace outside production.

@@ -47,7 +47,9 @@ export interface GatewayMiddleware extends RequestHandler {
  *
  * Without `target`: guard the routes after it. Each request gets `req.gateway`, a client whose
  * calls share the request's deadline; put `gatewayErrorHandler()` after the routes to answer
- * upstream failures with 502/504 (app bugs stay Express's 500).
+ * upstream failures with 502/504 (app bugs stay Express's 500). On Express 4, an async route must
+ * pass its error to `next` itself: Express 4 drops a rejected route promise (README, "Guard mode on
+ * Express 4").
  *
  * ```ts
  * app.use('/api', gatewayMiddleware({ target: 'http://127.0.0.1:4000' }))

@@ -76,4 +76,5 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
  * await app.register(gatewayPlugin, { prefix: '/api', target: 'http://127.0.0.1:4000' })
  * ```
  */
-export const gatewayPlugin = fastifyPlugin(plugin, { fastify: '5.x', name: '@gateway-middleware/fastify' })
+// the supported range is the package's peer range: the Fastify versions the suites run (test/versions.test.ts)
+export const gatewayPlugin = fastifyPlugin(plugin, { fastify: '^5.12.8', name: '@gateway-middleware/fastify' })

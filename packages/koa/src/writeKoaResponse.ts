@@ -13,11 +13,13 @@ import type { Context } from 'koa'
  * headers first, so that Koa's body setter has no type to guess (it sets the same `Content-Length`).
  *
  * A body stream that fails (the upstream failed after its headers) destroys the client connection,
- * so the truncation is visible. Koa 3 pipes the body with `stream.pipeline`, which does so too, but
- * only once it writes: while middleware around the gateway still runs, the error would go unhandled
- * and end the process, and a body another middleware piped on with `.pipe()` (which passes no
- * errors) would hang. Destroying without the error also keeps Koa from reporting the failure to
- * its `'error'` event twice (once from `pipeline`, once more from the socket's error).
+ * so the truncation is visible. Koa 2 pipes the body with `.pipe()`, which passes no errors: without
+ * this, every such response would hang, its connection open (seen in test/koa.adapter.test.ts on
+ * Koa 2). Koa 3 pipes it with `stream.pipeline`, which destroys the connection too, but only once it
+ * writes: while middleware around the gateway still runs, the error would go unhandled and end the
+ * process, and a body another middleware piped on with `.pipe()` would hang as on Koa 2. Destroying
+ * without the error also keeps Koa 3 from reporting the failure to its `'error'` event twice (once
+ * from `pipeline`, once more from the socket's error).
  */
 export function writeKoaResponse(ctx: Context, response: GatewayResponse): void {
   const { body, headers } = response
