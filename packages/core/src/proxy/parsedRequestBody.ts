@@ -41,6 +41,15 @@ export function parsedRequestBody(request: GatewayRequest, upstreamHeaders: read
     )
   }
   const { raw, value } = parsed
+  // Express 4's parsers (body-parser 1.x) set req.body = {} before they parse and leave it there when
+  // they fail: an empty object standing for a body that was not empty is a rejected body
+  if (emptyObject(value) && !emptyBody(raw, request.rawHeaders)) {
+    refuse(
+      'GATEWAY_BODY_REJECTED',
+      'a body parser mounted before the gateway read the request body but left only an empty placeholder (it ' +
+        'rejected the body, and the app carried on), so it is not forwarded.',
+    )
+  }
   if (raw !== undefined) return typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw
   // express.raw(): the value is the bytes themselves
   if (Buffer.isBuffer(value)) return value
@@ -76,6 +85,28 @@ export function framedFor(headers: readonly string[], bytes: Buffer): string[] {
   }
   framed.push('content-length', String(bytes.length))
   return framed
+}
+
+/** A plain object without fields: what a parser's placeholder and an empty form or `{}` look like. */
+function emptyObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  for (const _ in value) return false
+  return true
+}
+
+/** Most bytes a declared body may have and still honestly parse to an empty object (`{ }`, `&&`), without the bytes to look at. */
+const EMPTY_BODY_MAX_BYTES = 8
+
+/**
+ * Whether the body can be one that parses to an empty object: its bytes an empty JSON object or an
+ * empty form; without them, a declared length of a few bytes (a chunked body of unknown length is not).
+ */
+function emptyBody(raw: Buffer | string | undefined, headers: readonly string[]): boolean {
+  if (raw !== undefined) return /^\s*(\{\s*\})?\s*$|^&*$/.test(typeof raw === 'string' ? raw : raw.toString('latin1'))
+  const length = headerValue(headers, 'content-length')
+  return length !== undefined && Number(length) <= EMPTY_BODY_MAX_BYTES
 }
 
 function refuse(code: string, message: string): never {
