@@ -3,13 +3,13 @@ import type { Dispatcher } from 'undici'
 import { classify } from '../errors/classify.js'
 import { type FailurePhase, GatewayError } from '../errors/GatewayError.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
+import { rawHeaderValue } from '../http/rawHeaderValue.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { AttemptRecord } from './AttemptRecord.js'
 import { EARLY_BODY_BYTES, EarlyBody } from './EarlyBody.js'
 import { ExchangeHandler, type ExchangeListener } from './ExchangeHandler.js'
 import { PhaseTimer } from './PhaseTimer.js'
 import { type BodySource, UpstreamBody } from './UpstreamBody.js'
-import { rawHeaderValue } from './upstreamResponseParts.js'
 
 /** Phases of one upstream exchange, in order. */
 const CONNECT = 0 // waiting for a connection (queue, DNS, TCP, TLS)

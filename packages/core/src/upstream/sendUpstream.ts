@@ -1,10 +1,11 @@
+import { rawHeaderValue } from '../http/rawHeaderValue.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { AttemptRecord } from './AttemptRecord.js'
 import { type AttemptRoute, dispatchOptions } from './dispatchOptions.js'
+import { drain } from './drain.js'
 import type { ResponseShape } from './forward.js'
 import { attemptBody, bodyPending, type ForwardBody } from './ReplayableBody.js'
 import { callUpstream, type UpstreamResponse } from './UpstreamExchange.js'
-import { drain, rawHeaderValue } from './upstreamResponseParts.js'
 
 /** How the attempt loop reads an undici exchange's response. */
 export const UPSTREAM_RESPONSE: ResponseShape<UpstreamResponse> = {

@@ -1,5 +1,3 @@
-import type { UpstreamResponse } from './UpstreamExchange.js'
-
 /** The first value of a header in undici's raw header lines (`name` in lower case). */
 export function rawHeaderValue(raw: readonly Buffer[], name: string): string | undefined {
   for (let i = 0; i < raw.length; i += 2) {
@@ -9,15 +7,4 @@ export function rawHeaderValue(raw: readonly Buffer[], name: string): string | u
     }
   }
   return undefined
-}
-
-/** Read a discarded response to its end, so its connection can be reused. Never rejects. */
-export async function drain(response: UpstreamResponse): Promise<void> {
-  try {
-    for await (const _ of response.body) {
-      // discard
-    }
-  } catch {
-    // a broken discarded body only costs its connection
-  }
 }
