@@ -1,7 +1,9 @@
 import type { ObservableResult } from '@opentelemetry/api'
 import { isFailureCode, proxyStatusType } from '../errors/failures.js'
 import type { GatewayObserver } from '../events/GatewayEvents.js'
-import { clientAttributes } from './clientAttributes.js'
+import { isEjected } from '../targets/isEjected.js'
+import type { Destination } from '../targets/TargetSet.js'
+import { type ClientAttributes, clientAttributes } from './clientAttributes.js'
 import { errorType } from './errorType.js'
 import { GatewayMetrics, INSTRUMENTATION_SCOPE } from './GatewayMetrics.js'
 import { InFlightCounts } from './InFlightCounts.js'
@@ -34,13 +36,16 @@ const instruments = new WeakMap<object, GatewayMetrics | null>()
 export function metricsObserver(
   api: OpenTelemetryApi,
   meterProvider: MeterProviderLike | undefined,
-  targets: readonly string[],
+  targets: readonly Destination[],
 ): StoppableObserver {
-  /** Whether each target is ejected now, from the health events (known before any SDK is). */
-  const ejected = new Map<string, boolean>(targets.map((origin) => [origin, false]))
   const inFlight = new InFlightCounts()
+  // read from the targets' state at collection, as health() reads it: a half-open target is back
+  const where = targets.map(({ target }) => clientAttributes(undefined, target.origin))
   const reportEjected = (result: ObservableResult) => {
-    for (const [origin, out] of ejected) result.observe(out ? 1 : 0, clientAttributes(undefined, origin))
+    const now = Date.now()
+    for (let i = 0; i < targets.length; i++) {
+      result.observe(isEjected(targets[i] as Destination, now) ? 1 : 0, where[i] as ClientAttributes)
+    }
   }
   let provider: object | undefined
   let metrics: GatewayMetrics | undefined
@@ -51,7 +56,7 @@ export function metricsObserver(
     reporting?.ejected.removeCallback(reportEjected)
     reporting = on
     on?.active.addCallback(inFlight.report)
-    if (ejected.size > 0) on?.ejected.addCallback(reportEjected)
+    if (targets.length > 0) on?.ejected.addCallback(reportEjected)
   }
   const current = (): GatewayMetrics | undefined => {
     const now = meterProvider ?? api.metrics.getMeterProvider()
@@ -105,7 +110,6 @@ export function metricsObserver(
         current()?.retries.add(1, attributes)
       },
       health(event) {
-        ejected.set(event.target, event.state === 'ejected')
         if (event.state === 'ejected') current()?.ejections.add(1, clientAttributes(undefined, event.target))
       },
     },

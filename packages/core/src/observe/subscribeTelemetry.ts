@@ -1,5 +1,6 @@
 import type { GatewayEvents } from '../events/GatewayEvents.js'
 import { warnOnce } from '../seam/warnOnce.js'
+import type { Destination } from '../targets/TargetSet.js'
 import { loadOpenTelemetry, type OpenTelemetryLoader } from './loadOpenTelemetry.js'
 import { metricsObserver } from './metricsObserver.js'
 import type { ResolvedTelemetry } from './TelemetryProviders.js'
@@ -14,7 +15,7 @@ import { traceObserver } from './traceObserver.js'
 export function subscribeTelemetry(
   events: GatewayEvents,
   telemetry: ResolvedTelemetry,
-  targets: readonly string[],
+  targets: readonly Destination[],
   load: OpenTelemetryLoader = loadOpenTelemetry,
 ): () => void {
   let stopped = false
