@@ -3,8 +3,8 @@ import { isFailureCode, proxyStatusType } from '../errors/failures.js'
 import type { GatewayObserver } from '../events/GatewayEvents.js'
 import { isEjected } from '../targets/isEjected.js'
 import type { Destination } from '../targets/TargetSet.js'
+import { AttributeSets } from './AttributeSets.js'
 import { type ClientAttributes, clientAttributes } from './clientAttributes.js'
-import { errorType } from './errorType.js'
 import { GatewayMetrics, INSTRUMENTATION_SCOPE } from './GatewayMetrics.js'
 import { InFlightCounts } from './InFlightCounts.js'
 import type { OpenTelemetryApi } from './loadOpenTelemetry.js'
@@ -37,6 +37,7 @@ export function metricsObserver(
   api: OpenTelemetryApi,
   meterProvider: MeterProviderLike | undefined,
   targets: readonly Destination[],
+  sets: AttributeSets = new AttributeSets(),
 ): StoppableObserver {
   const inFlight = new InFlightCounts()
   // read from the targets' state at collection, as health() reads it: a half-open target is back
@@ -73,7 +74,7 @@ export function metricsObserver(
       attemptStart(event) {
         // without a meter there is nothing to report to (an attempt that started before one appeared
         // is not counted, and its end is ignored)
-        if (current() !== undefined) inFlight.started(event.phases, event.method, event.target)
+        if (current() !== undefined) inFlight.started(event.phases, sets.of(event.method, event.target))
       },
       attempt(event) {
         const { phases } = event
@@ -82,10 +83,7 @@ export function metricsObserver(
         if (event.aborted && event.error === undefined) return
         const now = current()
         if (now === undefined) return
-        const attributes = clientAttributes(event.method, event.target)
-        if (event.status !== undefined) attributes['http.response.status_code'] = event.status
-        const type = errorType(event.status, event.error)
-        if (type !== undefined) attributes['error.type'] = type
+        const attributes = sets.of(event.method, event.target).outcome(event.status, event.error)
         const end = phases.firstByte ?? phases.ended ?? performance.now()
         now.duration.record((end - phases.started) / 1000, attributes)
       },
