@@ -1,4 +1,5 @@
 import type { GatewayError } from '../errors/GatewayError.js'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { FailureContext, RetryContext } from './FailureContext.js'
 import type { PhaseRecord } from './PhaseRecord.js'
 
@@ -84,6 +85,8 @@ export interface ResponseEvent {
   readonly target: string
   /** The latest attempt's phases (`undefined` without one). */
   readonly phases: PhaseRecord | undefined
+  /** The request's own logger, when its adapter gave one (Fastify's `request.log`). */
+  readonly log?: GatewayLogger | undefined
 }
 
 /** The client left before its answer was complete (nginx's 499): not an error of the gateway. */
@@ -93,6 +96,8 @@ export interface DepartureEvent {
   readonly method: string
   /** The request path (and query) as the gateway received it. */
   readonly path: string
+  /** The request's own logger, when its adapter gave one (Fastify's `request.log`). */
+  readonly log?: GatewayLogger | undefined
 }
 
 /**

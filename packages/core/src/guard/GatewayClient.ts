@@ -4,6 +4,7 @@ import { classify } from '../errors/classify.js'
 import { type GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { HeaderRecord } from '../http/headerRecord.js'
 import { headerRecord } from '../http/headerRecord.js'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { LightSignal } from '../seam/LightSignal.js'
 import type { Destination } from '../targets/TargetSet.js'
 import { TargetState } from '../targets/TargetState.js'
@@ -74,6 +75,8 @@ export interface ClientContext {
   readonly requestId: () => string
   /** The guarded request's header lines as received, for observers (a tracer's incoming `traceparent`). */
   readonly clientHeaders: readonly string[] | undefined
+  /** The guarded request's own logger (see `GatewayRequest.log`). */
+  readonly log?: GatewayLogger | undefined
   /** The gateway's parsed call URLs (see `CallUrls`). */
   readonly urls: CallUrls
 }
@@ -109,7 +112,7 @@ class RequestClient implements GatewayClient {
           : new ReplayableBody(init.body, options.retry?.bodyLimit ?? 0, undefined)
     const attempts = { body, timeout: options.timeout, deadline: context.deadline, signal: context.signal }
     const route = { origin, path, method, headers }
-    const where = () => ({ path, target: origin, requestId: context.requestId() })
+    const where = () => ({ path, target: origin, requestId: context.requestId(), log: context.log })
     let response: UpstreamResponse
     try {
       ;({ response } = await forward(context.gateway, {
@@ -139,7 +142,7 @@ class RequestClient implements GatewayClient {
     const url = new URL(String(input))
     const method = (init?.method ?? 'GET').toUpperCase()
     const path = url.pathname + url.search
-    const where = () => ({ path, target: url.origin, requestId: context.requestId() })
+    const where = () => ({ path, target: url.origin, requestId: context.requestId(), log: context.log })
     const signal = init?.signal ? linkedSignal(this.signal, init.signal) : this.signal
     const body = init?.body
     const replayable = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array

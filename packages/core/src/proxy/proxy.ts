@@ -2,6 +2,7 @@ import { errorRequest } from '../error-pages/errorRequest.js'
 import { errorResponse, upstreamErrorResponse } from '../error-pages/errorResponse.js'
 import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import { serverTiming } from '../observe/serverTiming.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
@@ -222,7 +223,7 @@ class ProxiedRequest {
     if (request.signal.aborted) {
       const { events } = context
       if (events.wants.departure) {
-        events.departure({ requestId: this.requestId(), method: request.method, path: request.url })
+        events.departure({ requestId: this.requestId(), method: request.method, path: request.url, log: request.log })
       }
       return undefined
     }
@@ -280,6 +281,7 @@ class ProxiedRequest {
         requestId: this.requestId(),
         target: this.destination?.target.origin ?? '',
         phases: this.phases,
+        log: this.request.log,
       })
     }
     return response
@@ -293,11 +295,17 @@ class ProxiedRequest {
     headers['server-timing'] = theirs === undefined ? ours : [...(Array.isArray(theirs) ? theirs : [theirs]), ours]
   }
 
-  private where(destination: Destination | undefined): { path: string; target: string; requestId: string } {
+  private where(destination: Destination | undefined): {
+    path: string
+    target: string
+    requestId: string
+    log: GatewayLogger | undefined
+  } {
     const requestId = this.requestId()
+    const log = this.request.log
     return destination === undefined
-      ? { path: this.request.url, target: '', requestId }
-      : { path: this.pathFor(destination), target: destination.target.origin, requestId }
+      ? { path: this.request.url, target: '', requestId, log }
+      : { path: this.pathFor(destination), target: destination.target.origin, requestId, log }
   }
 
   /** The id forwarded as `X-Request-Id` (once the headers were made; else the one an answer would get). */

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { AbortSignalLike } from './AbortSignalLike.js'
 import { type ClientUpgrade, clientUpgrade } from './routeUpgrade.js'
 
@@ -30,6 +31,12 @@ export interface GatewayRequest {
   readonly signal: AbortSignalLike
   /** An upgrade request's connection, when the server's upgrade listener routed it (see `routeUpgrade`). */
   readonly upgrade?: ClientUpgrade | undefined
+  /**
+   * The request's own logger, which the gateway's records about this request go to in place of the
+   * `logger` option's (Fastify's `request.log`, carrying the app's request id); `undefined`: the
+   * option's. Only a logger the gateway writes to anyway: it adds no record.
+   */
+  readonly log?: GatewayLogger | undefined
 }
 
 /** What an adapter knows beyond the Node request itself. */
@@ -40,6 +47,8 @@ export interface NodeRequestContext {
   mountPath: string
   /** Aborts when the client goes away (see {@link clientGoneSignal}). */
   signal: AbortSignalLike
+  /** The request's own logger (see {@link GatewayRequest.log}). */
+  log?: GatewayLogger | undefined
 }
 
 /** Build the core's request from a Node request. */
@@ -58,5 +67,6 @@ export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContex
     encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
     signal: context.signal,
     upgrade: clientUpgrade(req),
+    log: context.log,
   }
 }
