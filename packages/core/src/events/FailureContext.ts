@@ -13,7 +13,10 @@ export interface FailureContext {
   attempt: number
   /** The request's id (`X-Request-Id`, as forwarded and on the gateway's pages), to correlate logs. */
   requestId?: string
-  /** The request's own logger, when its adapter gave one (Fastify's `request.log`): the log records' destination. */
+  /**
+   * The request's own logger, when its adapter gave one (Fastify's `request.log`): the log records'
+   * destination. Observers of the event seam are told it; `onError` and `onRetry` are not.
+   */
   log?: GatewayLogger | undefined
   /**
    * Set when a custom error page failed (threw, rejected, timed out or returned no page): its

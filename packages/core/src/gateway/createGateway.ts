@@ -89,11 +89,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   if (resolved.logger !== undefined) events.subscribe(logObserver(resolved.logger))
   const stopTelemetry =
     resolved.telemetry === undefined ? undefined : subscribeTelemetry(events, resolved.telemetry, targets.destinations)
-  // the hooks are the event seam's first observers
+  // the hooks are the event seam's first observers; they get their contexts without the request's
+  // logger (a Fastify request's), which is the log records' destination, not data about the failure
   if (onError !== undefined || onRetry !== undefined) {
     events.subscribe({
-      ...(onError === undefined ? {} : { failure: onError }),
-      ...(onRetry === undefined ? {} : { retry: onRetry }),
+      ...(onError === undefined ? {} : { failure: (error, context) => onError(error, withoutLog(context)) }),
+      ...(onRetry === undefined ? {} : { retry: (context) => onRetry(withoutLog(context)) }),
     })
   }
   const checks =
@@ -191,4 +192,11 @@ function createAgent(options: ResolvedOptions): Agent {
     bodyTimeout: options.timeout.idle,
     connect: connectOptions(options),
   })
+}
+
+/** A hook's context: the event's, without the request's logger. */
+function withoutLog<C extends { readonly log?: unknown }>(context: C): Omit<C, 'log'> {
+  if (!('log' in context)) return context
+  const { log: _log, ...told } = context
+  return told
 }
