@@ -37,6 +37,49 @@ describe('fastify plugin', () => {
       const record = lines.find((line) => line.msg === 'gateway answered 502 connection_refused')
       expect(record).toMatchObject({ level: 50, kind: 'connection_refused', path: '/x', status: 502 })
     })
+
+    it("writes a request's records through its request.log, with Fastify's reqId binding (proxy and guard mode); an ejection, of no request, to the app's logger", async () => {
+      const target = await refusedUrl()
+      const lines: Array<Record<string, unknown>> = []
+      const stream = { write: (line: string) => lines.push(JSON.parse(line)) }
+      let next = 0
+      const app = Fastify({ logger: { level: 'info', stream }, genReqId: () => `fastify-req-${++next}` })
+      await app.register(gatewayPlugin, { prefix: '/api', target, retry: false, circuit: { failures: 1 } })
+      await app.register(async (guarded) => {
+        await guarded.register(gatewayPlugin, {})
+        guarded.get('/guarded', async (request) => request.gateway.request(target))
+      })
+      await app.ready()
+      const started = await listen(app.server, () => app.close())
+      onTestFinished(() => started.close())
+      expect((await send(`${started.url}/api/x`)).status).toBe(502)
+      expect((await send(`${started.url}/guarded`)).status).toBe(502)
+      const answers = lines.filter((line) => line.msg === 'gateway answered 502 connection_refused')
+      expect(answers.map((line) => [line.reqId, line.path])).toEqual([
+        ['fastify-req-1', '/x'],
+        ['fastify-req-2', '/guarded'],
+      ])
+      const ejection = lines.find((line) => line.msg === 'target ejected by passive health')
+      expect(ejection).toMatchObject({ level: 40, target })
+      expect(ejection?.reqId).toBeUndefined()
+    })
+
+    it('writes to the logger given instead, for every record', async () => {
+      const target = await refusedUrl()
+      const lines: Array<Record<string, unknown>> = []
+      const stream = { write: (line: string) => lines.push(JSON.parse(line)) }
+      const own: Array<[string, Record<string, unknown>]> = []
+      const at = (level: string) => (record: object) => own.push([level, record as Record<string, unknown>])
+      const logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') }
+      const app = Fastify({ logger: { level: 'info', stream } })
+      await app.register(gatewayPlugin, { prefix: '/api', target, retry: false, logger })
+      await app.ready()
+      const started = await listen(app.server, () => app.close())
+      onTestFinished(() => started.close())
+      expect((await send(`${started.url}/api/x`)).status).toBe(502)
+      expect(own.map(([level, record]) => [level, record.kind])).toEqual([['error', 'connection_refused']])
+      expect(lines.filter((line) => line.kind !== undefined)).toEqual([])
+    })
   })
 
   describe('encapsulation', () => {

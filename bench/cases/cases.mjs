@@ -85,8 +85,17 @@ export const cases = Object.freeze([
     kind: 'load',
     title: 'GET, 100-byte response body',
     request: { method: 'GET', path: '/small' },
-    // the -otel variants: the cost of metrics + traces (issue 14), against the plain rows
-    targets: ['direct', ...PROXIES, 'ours-express-otel', 'ours-koa-otel', 'ours-fastify-otel'],
+    // the -otel variants: the cost of metrics + traces (issue 14), against the plain rows; sdk-floor:
+    // what the SDK costs by itself, so that ours' share is known
+    targets: [
+      'direct',
+      ...PROXIES,
+      'ours-express-otel',
+      'ours-koa-otel',
+      'ours-fastify-otel',
+      'sdk-floor',
+      'sdk-floor-otel',
+    ],
   },
   {
     name: 'get-64k',

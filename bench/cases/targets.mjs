@@ -2,7 +2,7 @@
  * @typedef {object} Target
  * @property {string} id the name in tables and in `--targets`
  * @property {string} framework peers are compared within one framework
- * @property {'direct' | 'ours' | 'peer'} role
+ * @property {'direct' | 'ours' | 'peer' | 'floor'} role (`floor`: the SDK-floor reference of issue 14, neither ours nor a peer)
  * @property {string} [script] file under bench/targets/ (none: the upstream itself)
  * @property {string[]} [args] arguments of the script
  * @property {string} prefix the path the target serves the upstream under
@@ -45,6 +45,22 @@ export const targets = Object.freeze([
     args: ['--telemetry'],
     prefix: '/api',
     description: `ours on ${framework}, the OpenTelemetry SDK registered (metrics + traces, exported nowhere)`,
+  })),
+  ...[
+    ['sdk-floor', [], 'node:http + undici.request, no framework, no gateway: the base of the SDK floor'],
+    [
+      'sdk-floor-otel',
+      ['--telemetry'],
+      'the same with the OpenTelemetry SDK registered as for the -otel rows, and one span + one histogram record per response: what the SDK costs by itself',
+    ],
+  ].map(([id, args, description]) => ({
+    id,
+    framework: 'node:http',
+    role: 'floor',
+    script: 'sdk-floor.mjs',
+    args,
+    prefix: '/api',
+    description,
   })),
   {
     id: 'ours-express-defaults',

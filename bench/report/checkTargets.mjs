@@ -53,13 +53,27 @@ export function checkTargets(results) {
         )
       }
     }
-    for (const otel of rows.filter((r) => r.target.id.endsWith('-otel'))) {
+    // the SDK's floor (sdk-floor-otel against sdk-floor): what the SDK costs per response by itself
+    const added = (otel) => {
       const plain = row(rows, otel.target.id.slice(0, -'-otel'.length))
-      if (plain === undefined || !(plain.cpuPerRequest > 0)) continue
-      const ratio = otel.cpuPerRequest / plain.cpuPerRequest
+      return plain === undefined || !(plain.cpuPerRequest > 0)
+        ? undefined
+        : { plain, micros: otel.cpuPerRequest - plain.cpuPerRequest }
+    }
+    const floorRow = row(rows, 'sdk-floor-otel')
+    const floor = floorRow === undefined ? undefined : added(floorRow)
+    for (const otel of rows.filter((r) => r.target.id.endsWith('-otel'))) {
+      const cost = added(otel)
+      if (cost === undefined) continue
+      const ratio = otel.cpuPerRequest / cost.plain.cpuPerRequest
+      const figures = `${otel.cpuPerRequest.toFixed(0)} / ${cost.plain.cpuPerRequest.toFixed(0)} µs = ${ratio.toFixed(3)}× (+${cost.micros.toFixed(0)} µs)`
+      if (otel.target.role === 'floor') {
+        lines.push(`${benchCase.name}: the SDK alone, one span + one histogram record (${otel.target.id}): ${figures}`)
+        continue
+      }
       lines.push(
-        `${benchCase.name}: ${otel.target.id} CPU per response ≤ ${TELEMETRY_CPU_LIMIT.toFixed(2)}× ${plain.target.id}: ` +
-          `${otel.cpuPerRequest.toFixed(0)} / ${plain.cpuPerRequest.toFixed(0)} µs = ${ratio.toFixed(3)}× — ${verdict(ratio <= TELEMETRY_CPU_LIMIT)}`,
+        `${benchCase.name}: ${otel.target.id} CPU per response ≤ ${TELEMETRY_CPU_LIMIT.toFixed(2)}× ${cost.plain.target.id}: ` +
+          `${figures}${floor === undefined ? '' : `, of which the SDK's floor +${floor.micros.toFixed(0)} µs`} — ${verdict(ratio <= TELEMETRY_CPU_LIMIT)}`,
       )
     }
     if (benchCase.name === 'guard') {

@@ -241,7 +241,7 @@ export function telemetryContract(build: BuildApp, buildGuard: BuildGuardApp): v
       expect(span?.status.code).toBe(SpanStatusCode.UNSET)
     })
 
-    it('an ejected target: gateway.ejections and gateway.targets.ejected 1 (0 again once it is restored)', async () => {
+    it('an ejected target: gateway.ejections and gateway.targets.ejected 1 while it rests', async () => {
       const sdk = registerSdk()
       const target = await refusedUrl()
       const app = await gateway(build, '', { target, retry: false, circuit: { failures: 1 } })
@@ -285,6 +285,24 @@ export function telemetryContract(build: BuildApp, buildGuard: BuildGuardApp): v
       )
       // (a cumulative reader keeps the last value of a series no longer observed: 0, not out for ever)
       expect(total(await sdk.points('gateway.targets.ejected'))).toBe(0)
+    })
+
+    it('a half-open target (its rest over, a trial next) is not counted in gateway.targets.ejected, as health() tells it apart', async () => {
+      const sdk = registerSdk()
+      const target = await refusedUrl()
+      const app = await gateway(build, '', { target, retry: false, circuit: { failures: 1, halfOpenAfter: 500 } })
+      const state = () => (app.health().targets[0] as { state?: string } | undefined)?.state
+      // each read right after its 502, well within the rest (500 ms, then 1000 ms after the failed trial)
+      expect((await send(`${app.url}/x`)).status).toBe(502)
+      expect(state()).toBe('ejected')
+      expect((await sdk.points('gateway.targets.ejected')).map(({ value }) => value)).toEqual([1])
+      await waitFor(() => state() === 'half-open')
+      expect((await sdk.points('gateway.targets.ejected')).map(({ value }) => value)).toEqual([0])
+      // its trial fails: out again for twice the rest
+      expect((await send(`${app.url}/x`)).status).toBe(502)
+      expect(state()).toBe('ejected')
+      expect((await sdk.points('gateway.targets.ejected')).map(({ value }) => value)).toEqual([1])
+      expect((await sdk.points('gateway.ejections')).map(({ value }) => value)).toEqual([2])
     })
 
     it('a connection cut after the response headers: gateway.cuts by error.type', async () => {

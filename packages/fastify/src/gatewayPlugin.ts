@@ -26,7 +26,9 @@ const FASTIFY_KEYS = ['prefix', 'logLevel', 'logSerializers'] as const
 const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, options) => {
   const gatewayOptions: Record<string, unknown> = { ...options }
   for (const key of FASTIFY_KEYS) delete gatewayOptions[key]
-  // Fastify's way: the gateway's records go to the app's logger unless another is given
+  // Fastify's way: the gateway's records go to the app's logger unless another is given, each
+  // request's to its own `request.log` (the app's request id bound); the rest (ejections) to `log`
+  const requestLog = gatewayOptions.logger === undefined
   gatewayOptions.logger ??= instance.log
   const gateway = createGateway(gatewayOptions as GatewayOptions)
   // preClose, not only onClose: Fastify's server waits for in-flight requests before onClose runs, so
@@ -47,7 +49,7 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
         options.prefix,
       )
     }
-    guardRoutes(instance, gateway)
+    guardRoutes(instance, gateway, requestLog)
     return
   }
   // once every plugin is registered: whether @fastify/websocket routes upgrades, or the gateway does
@@ -56,7 +58,7 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
   })
   // fastify-plugin skips encapsulation, and with it `prefix`: the routes get a context of their own
   const prefix = options.prefix?.replace(/\/+$/, '')
-  const context: FastifyRegisterOptions<ProxyRoutesOptions> = { gateway }
+  const context: FastifyRegisterOptions<ProxyRoutesOptions> = { gateway, requestLog }
   if (prefix !== undefined && prefix !== '') context.prefix = prefix
   if (options.logLevel !== undefined) context.logLevel = options.logLevel
   if (options.logSerializers !== undefined) context.logSerializers = options.logSerializers

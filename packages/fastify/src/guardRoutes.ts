@@ -12,16 +12,16 @@ const GUARDED = Symbol.for('gateway-middleware.fastify.guarded')
  * becomes the gateway's 502/503/504, anything else goes on to Fastify's error handling (a 500); when
  * the deadline passes before the reply was sent, the gateway answers 504.
  */
-export function guardRoutes(instance: FastifyInstance, gateway: Gateway): void {
+export function guardRoutes(instance: FastifyInstance, gateway: Gateway, requestLog: boolean): void {
   if (!instance.hasRequestDecorator('gateway')) instance.decorateRequest('gateway', null as never)
   instance.addHook('onRoute', (route: RouteOptions & { [GUARDED]?: true }) => {
     if (route[GUARDED]) return
     route[GUARDED] = true
-    route.handler = guarded(gateway, route.handler)
+    route.handler = guarded(gateway, route.handler, requestLog)
   })
 }
 
-function guarded(gateway: Gateway, handler: RouteHandlerMethod): RouteHandlerMethod {
+function guarded(gateway: Gateway, handler: RouteHandlerMethod, requestLog: boolean): RouteHandlerMethod {
   return function guardedHandler(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
     const guard = gateway.guard(
       {
@@ -29,6 +29,7 @@ function guarded(gateway: Gateway, handler: RouteHandlerMethod): RouteHandlerMet
         url: request.url,
         signal: clientGoneSignal(reply.raw),
         rawHeaders: request.raw.rawHeaders,
+        log: requestLog ? request.log : undefined,
       },
       { responseStarted: () => reply.sent || reply.raw.headersSent },
     )

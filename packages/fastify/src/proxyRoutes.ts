@@ -8,6 +8,8 @@ import { closeUntaken, upgradeOf } from './upgradeListener.js'
 /** What the proxy routes need: the gateway, created once when the plugin was registered. */
 export interface ProxyRoutesOptions {
   readonly gateway: Gateway
+  /** Whether the gateway's records about a request go to its `request.log` (no `logger` option was given). */
+  readonly requestLog: boolean
 }
 
 /**
@@ -15,7 +17,7 @@ export interface ProxyRoutesOptions {
  * Fastify routes, and a pass-through content-type parser, so the request body stays an unread
  * stream in `request.raw` for the core to forward (the user's parsers elsewhere are untouched).
  */
-export const proxyRoutes: FastifyPluginCallback<ProxyRoutesOptions> = (instance, { gateway }, done) => {
+export const proxyRoutes: FastifyPluginCallback<ProxyRoutesOptions> = (instance, { gateway, requestLog }, done) => {
   instance.removeAllContentTypeParsers()
   instance.addContentTypeParser('*', passThrough)
   // the full prefix, including those of the contexts the plugin was registered in
@@ -30,7 +32,14 @@ export const proxyRoutes: FastifyPluginCallback<ProxyRoutesOptions> = (instance,
     }
     const { url, mountPath } = stripPrefix(request.url, prefix)
     gateway
-      .proxy(fromNodeRequest(request.raw, { url, mountPath, signal: clientGoneSignal(reply.raw) }))
+      .proxy(
+        fromNodeRequest(request.raw, {
+          url,
+          mountPath,
+          signal: clientGoneSignal(reply.raw),
+          log: requestLog ? request.log : undefined,
+        }),
+      )
       .then((response) => {
         if (response === undefined) reply.hijack()
         else sendResponse(reply, response)
@@ -45,7 +54,7 @@ export const proxyRoutes: FastifyPluginCallback<ProxyRoutesOptions> = (instance,
     const { url, mountPath } = stripPrefix(request.url, prefix)
     const signal = clientGoneSignal(reply.raw)
     gateway
-      .proxy(fromNodeRequest(request.raw, { url, mountPath, signal }))
+      .proxy(fromNodeRequest(request.raw, { url, mountPath, signal, log: requestLog ? request.log : undefined }))
       .then((response) => {
         // the client left: nothing to write, and Fastify must not answer for us
         if (response === undefined) reply.hijack()

@@ -1,4 +1,5 @@
 import type { FailureCode } from '../errors/failures.js'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 
 /** What `onError` is told besides the error. Holds nothing secret. */
 export interface FailureContext {
@@ -12,6 +13,11 @@ export interface FailureContext {
   attempt: number
   /** The request's id (`X-Request-Id`, as forwarded and on the gateway's pages), to correlate logs. */
   requestId?: string
+  /**
+   * The request's own logger, when its adapter gave one (Fastify's `request.log`): the log records'
+   * destination. Observers of the event seam are told it; `onError` and `onRetry` are not.
+   */
+  log?: GatewayLogger | undefined
   /**
    * Set when a custom error page failed (threw, rejected, timed out or returned no page): its
    * `errorPages` key. The error is then a `proxy_internal_error` whose `cause` is the page's error;

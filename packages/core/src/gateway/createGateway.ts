@@ -19,6 +19,7 @@ import { AdaptiveLimiter } from '../targets/AdaptiveLimiter.js'
 import { Circuit } from '../targets/Circuit.js'
 import { HealthChecker } from '../targets/HealthChecker.js'
 import { type HealthReport, healthReport } from '../targets/healthReport.js'
+import { isEjected } from '../targets/isEjected.js'
 import { Origins } from '../targets/Origins.js'
 import { TargetQueue } from '../targets/TargetQueue.js'
 import { TargetRouter } from '../targets/TargetRouter.js'
@@ -76,14 +77,6 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const resolved = resolveOptions(options)
   const { onError, onRetry, retry } = resolved
   const events = new GatewayEvents()
-  if (resolved.logger !== undefined) events.subscribe(logObserver(resolved.logger))
-  // the hooks are the event seam's first observers
-  if (onError !== undefined || onRetry !== undefined) {
-    events.subscribe({
-      ...(onError === undefined ? {} : { failure: onError }),
-      ...(onRetry === undefined ? {} : { retry: onRetry }),
-    })
-  }
   const budget = retry === undefined ? undefined : new RetryBudget(retry.budgetPercent, retry.budgetMinConcurrency)
   /** A target's destination: its pool (guard mode: the agent), passive health, queue and state. */
   const destination = (target: ResolvedTarget, dispatcher: Dispatcher, passive: boolean): Destination => ({
@@ -101,6 +94,15 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const targets = new TargetSet(
     resolved.targets.map((target) => destination(target, createPool(target, resolved), true)),
   )
+  if (resolved.logger !== undefined) events.subscribe(logObserver(resolved.logger))
+  // the hooks are the event seam's first observers; they get their contexts without the request's
+  // logger (a Fastify request's), which is the log records' destination, not data about the failure
+  if (onError !== undefined || onRetry !== undefined) {
+    events.subscribe({
+      ...(onError === undefined ? {} : { failure: (error, context) => onError(error, withoutLog(context)) }),
+      ...(onRetry === undefined ? {} : { retry: (context) => onRetry(withoutLog(context)) }),
+    })
+  }
   const checks =
     resolved.healthCheck === undefined || resolved.targets.length === 0
       ? undefined
@@ -213,8 +215,8 @@ function ejectedTargets(
   forgotten: Set<string>,
 ): EjectedTargets {
   const report = (destination: Destination, observe: (origin: string, ejected: boolean) => void, now: number) => {
-    const passive = destination.circuit?.describe(now).state ?? 'healthy'
-    observe(destination.target.origin, destination.state.failingProbe || passive !== 'healthy')
+    // read from the state at collection, as health() reads it: a half-open target takes its trial, so is back
+    observe(destination.target.origin, isEjected(destination, now))
   }
   return (observe) => {
     const now = Date.now()
@@ -278,4 +280,11 @@ function createAgent(options: ResolvedOptions): Dispatcher {
   const proxy = options.outboundProxy
   if (proxy === undefined) return new Agent(agent)
   return outboundProxyAgent(proxy, agent, connectOptions(options), options.timeout.connect)
+}
+
+/** A hook's context: the event's, without the request's logger. */
+function withoutLog<C extends { readonly log?: unknown }>(context: C): Omit<C, 'log'> {
+  if (!('log' in context)) return context
+  const { log: _log, ...told } = context
+  return told
 }

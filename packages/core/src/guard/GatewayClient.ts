@@ -5,6 +5,7 @@ import { type GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { HeaderRecord } from '../http/headerRecord.js'
 import { headerRecord } from '../http/headerRecord.js'
 import { http2Fields, isConnectionSpecific } from '../http/http2Fields.js'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { LightSignal } from '../seam/LightSignal.js'
 import type { Origins } from '../targets/Origins.js'
 import { forward, type ResponseShape } from '../upstream/forward.js'
@@ -74,6 +75,8 @@ export interface ClientContext {
   readonly requestId: () => string
   /** The guarded request's header lines as received, for observers (a tracer's incoming `traceparent`). */
   readonly clientHeaders: readonly string[] | undefined
+  /** The guarded request's own logger (see `GatewayRequest.log`). */
+  readonly log?: GatewayLogger | undefined
   /** The gateway's parsed call URLs (see `CallUrls`). */
   readonly urls: CallUrls
   /** Each origin's queue and limit (`concurrency`, `timeout.queue`, `limits.queue`), at most `limits.origins` of them. */
@@ -117,7 +120,7 @@ class RequestClient implements GatewayClient {
       verifyLength: options.http2,
     }
     const route = { origin, path, method, headers: options.http2 ? http2Fields(headers) : headers }
-    const where = () => ({ path, target: origin, requestId: context.requestId() })
+    const where = () => ({ path, target: origin, requestId: context.requestId(), log: context.log })
     let response: UpstreamResponse
     const destination = context.origins.acquire(target)
     try {
@@ -150,7 +153,7 @@ class RequestClient implements GatewayClient {
     const url = new URL(String(input))
     const method = (init?.method ?? 'GET').toUpperCase()
     const path = url.pathname + url.search
-    const where = () => ({ path, target: url.origin, requestId: context.requestId() })
+    const where = () => ({ path, target: url.origin, requestId: context.requestId(), log: context.log })
     const signal = init?.signal ? linkedSignal(this.signal, init.signal) : this.signal
     const body = init?.body
     const replayable = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array

@@ -5,6 +5,7 @@ import { classify } from '../errors/classify.js'
 import { isFailureCode } from '../errors/failures.js'
 import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import { requestId } from '../http/requestId.js'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
 import { LightSignal } from '../seam/LightSignal.js'
@@ -33,6 +34,8 @@ export interface GuardedRequest {
   readonly signal: AbortSignalLike
   /** The request's header lines as received (Node's `rawHeaders`), for the gateway's own answers. */
   readonly rawHeaders?: readonly string[]
+  /** The request's own logger (Fastify's `request.log`): see `GatewayRequest.log`. */
+  readonly log?: GatewayLogger | undefined
 }
 
 /**
@@ -80,6 +83,7 @@ export class RequestGuard {
       },
       requestId: () => this.requestId(),
       clientHeaders: request.rawHeaders,
+      log: request.log,
     })
   }
 
@@ -146,9 +150,9 @@ export class RequestGuard {
   /** The gateway's answer to a failure: told to the event seam (once: a client call's failure was told already). */
   private async answer(failure: GatewayError): Promise<GatewayResponse> {
     const { events } = this.context
-    const { method, url } = this.request
+    const { method, url, log } = this.request
     const requestId = this.requestId()
-    if (events.wants.failure) events.failure(failure, { method, path: url, target: '', attempt: 1, requestId })
+    if (events.wants.failure) events.failure(failure, { method, path: url, target: '', attempt: 1, requestId, log })
     const response = await errorResponse(failure, errorRequest(this.request, requestId), this.context)
     if (events.wants.response) {
       events.response({
@@ -160,6 +164,7 @@ export class RequestGuard {
         requestId,
         target: '',
         phases: undefined,
+        log,
       })
     }
     return response
@@ -192,7 +197,8 @@ export class RequestGuard {
     this.abort.abort(new DOMException('The client went away', 'AbortError'))
     const { events } = this.context
     if (events.wants.departure) {
-      events.departure({ requestId: this.requestId(), method: this.request.method, path: this.request.url })
+      const { method, url, log } = this.request
+      events.departure({ requestId: this.requestId(), method, path: url, log })
     }
   }
 }

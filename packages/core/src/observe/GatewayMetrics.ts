@@ -29,7 +29,10 @@ export class GatewayMetrics {
   readonly retries: Counter
   /** `gateway.ejections`: targets ejected by passive health. */
   readonly ejections: Counter
-  /** `gateway.targets.ejected`: per target, 1 while ejected, else 0 (their sum: how many are out). */
+  /**
+   * `gateway.targets.ejected`: per target, 1 while out of the rotation (as `health()` says `ejected`), else 0;
+   * a half-open target is 0 (it takes its trial request). Their sum: how many are out.
+   */
   readonly ejected: ObservableUpDownCounter
 
   constructor(meter: Meter) {
@@ -65,7 +68,7 @@ export class GatewayMetrics {
       'Targets ejected by passive health (a failed trial ejects again).',
     )
     this.ejected = meter.createObservableUpDownCounter('gateway.targets.ejected', {
-      description: 'Targets out of the rotation now: 1 while a target is ejected, 0 while it is in use.',
+      description: 'Targets out of the rotation now: 1 while a target is ejected, 0 while it is in use or half-open.',
       unit: '{target}',
     })
   }

@@ -1,14 +1,10 @@
 import type { ObservableResult } from '@opentelemetry/api'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
-import { type ClientAttributes, clientAttributes } from './clientAttributes.js'
-import { requestMethod } from './requestMethod.js'
-
-/** Most attribute sets counted, as the SDK's default cardinality limit; beyond, one overflow set. */
-const MAX_ATTRIBUTE_SETS = 2000
+import { MAX_ATTRIBUTE_SETS, type MethodAttributes } from './AttributeSets.js'
 
 /** One attribute set's attempts under way. */
 interface Count {
-  readonly attributes: ClientAttributes
+  readonly attributes: Readonly<Record<string, string | number | boolean | undefined>>
   value: number
 }
 
@@ -17,24 +13,23 @@ interface Count {
  * `http.client.active_requests` reads when it is collected (an asynchronous up/down counter). Kept
  * here rather than added to a synchronous up/down counter at each start and end: each `add` hashes
  * its attributes in the SDK (sorted keys, JSON), and the two of them cost about 3 µs of the 4.5 µs the
- * metrics took per proxied request (measured on Node 20, SDK 2.12); a count here costs a map lookup.
- * An end without a start here (the attempt started before a meter provider appeared) is ignored, so
- * the counts never go below zero.
+ * metrics took per proxied request (measured on Node 20, SDK 2.12); a count here costs a map lookup,
+ * keyed by the attempt's attribute set (made once: see `AttributeSets`). An end without a start here
+ * (the attempt started before a meter provider appeared) is ignored, so the counts never go below zero.
  */
 export class InFlightCounts {
-  private readonly counts = new Map<string, Count>()
+  private readonly counts = new Map<MethodAttributes, Count>()
   private readonly overflow: Count = { attributes: { 'otel.metric.overflow': true }, value: 0 }
   private readonly byAttempt = new WeakMap<PhaseRecord, Count>()
 
-  /** An attempt started. */
-  started(phases: PhaseRecord, method: string, origin: string): void {
-    const key = `${requestMethod(method)} ${origin}`
-    let count = this.counts.get(key)
+  /** An attempt with these attributes started. */
+  started(phases: PhaseRecord, set: MethodAttributes): void {
+    let count = this.counts.get(set)
     if (count === undefined) {
       if (this.counts.size >= MAX_ATTRIBUTE_SETS) count = this.overflow
       else {
-        count = { attributes: clientAttributes(method, origin), value: 0 }
-        this.counts.set(key, count)
+        count = { attributes: set.base, value: 0 }
+        this.counts.set(set, count)
       }
     }
     count.value++

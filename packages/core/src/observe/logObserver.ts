@@ -25,6 +25,10 @@ export interface LoggedTimings {
  * kind (its RFC 9209 type), phase, `nextHop: 'outbound-proxy'` for a failure at guard mode's outbound
  * proxy, attempt, status and the attempt's timings: never a header value,
  * a body, a query string, a cookie or a credential.
+ *
+ * A record about a request goes to the request's own logger when its adapter gave one (Fastify's
+ * `request.log`, with the app's request id), else to `logger`; a target's ejection and restoration,
+ * which belong to no request, to `logger`.
  */
 export function logObserver(logger: GatewayLogger): GatewayObserver {
   return {
@@ -46,14 +50,16 @@ export function logObserver(logger: GatewayLogger): GatewayObserver {
         ...(event.phases === undefined ? {} : { timings: timings(event.phases) }),
       }
       const message = `gateway answered ${event.status} ${kind}`
-      if (event.status >= 500) logger.error(record, message)
-      else logger.info(record, message)
+      const log = event.log ?? logger
+      if (event.status >= 500) log.error(record, message)
+      else log.info(record, message)
     },
     failure(error, context) {
       // before response headers the answer's record says it all; after them, the connection was cut
       if (!error.afterHeaders) return
       const kind = proxyStatusType(error.code)
-      logger.error(
+      const log = context.log ?? logger
+      log.error(
         {
           requestId: context.requestId,
           method: context.method,
@@ -68,7 +74,8 @@ export function logObserver(logger: GatewayLogger): GatewayObserver {
       )
     },
     retry(context) {
-      logger.warn(
+      const log = context.log ?? logger
+      log.warn(
         {
           requestId: context.requestId,
           method: context.method,
@@ -101,7 +108,8 @@ export function logObserver(logger: GatewayLogger): GatewayObserver {
       )
     },
     departure(event) {
-      logger.debug(
+      const log = event.log ?? logger
+      log.debug(
         { requestId: event.requestId, method: event.method, path: withoutQuery(event.path), status: 499 },
         'client closed the request',
       )

@@ -1,8 +1,8 @@
 import type { ObservableResult } from '@opentelemetry/api'
 import { isFailureCode, proxyStatusType } from '../errors/failures.js'
 import type { GatewayObserver } from '../events/GatewayEvents.js'
+import { AttributeSets } from './AttributeSets.js'
 import { clientAttributes } from './clientAttributes.js'
-import { errorType } from './errorType.js'
 import { GatewayMetrics, INSTRUMENTATION_SCOPE } from './GatewayMetrics.js'
 import { InFlightCounts } from './InFlightCounts.js'
 import type { OpenTelemetryApi } from './loadOpenTelemetry.js'
@@ -17,7 +17,7 @@ export interface StoppableObserver {
 
 /**
  * Calls `observe` with each target's origin and whether it is out of the rotation now (ejected by
- * passive health, half-open, or failing its health check): read when the gauge is collected.
+ * passive health or failing its health check; a half-open target takes its trial, so it is back): read when the gauge is collected.
  */
 export type EjectedTargets = (observe: (origin: string, ejected: boolean) => void) => void
 
@@ -41,6 +41,7 @@ export function metricsObserver(
   api: OpenTelemetryApi,
   meterProvider: MeterProviderLike | undefined,
   targets: EjectedTargets | undefined,
+  sets: AttributeSets = new AttributeSets(),
 ): StoppableObserver {
   const inFlight = new InFlightCounts()
   const reportEjected = (result: ObservableResult) => {
@@ -72,7 +73,7 @@ export function metricsObserver(
       attemptStart(event) {
         // without a meter there is nothing to report to (an attempt that started before one appeared
         // is not counted, and its end is ignored)
-        if (current() !== undefined) inFlight.started(event.phases, event.method, event.target)
+        if (current() !== undefined) inFlight.started(event.phases, sets.of(event.method, event.target))
       },
       attempt(event) {
         const { phases } = event
@@ -81,10 +82,7 @@ export function metricsObserver(
         if (event.aborted && event.error === undefined) return
         const now = current()
         if (now === undefined) return
-        const attributes = clientAttributes(event.method, event.target)
-        if (event.status !== undefined) attributes['http.response.status_code'] = event.status
-        const type = errorType(event.status, event.error)
-        if (type !== undefined) attributes['error.type'] = type
+        const attributes = sets.of(event.method, event.target).outcome(event.status, event.error)
         const end = phases.firstByte ?? phases.ended ?? performance.now()
         now.duration.record((end - phases.started) / 1000, attributes)
       },

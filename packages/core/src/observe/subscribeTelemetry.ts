@@ -1,5 +1,6 @@
 import type { GatewayEvents } from '../events/GatewayEvents.js'
 import { warnOnce } from '../seam/warnOnce.js'
+import { AttributeSets } from './AttributeSets.js'
 import { loadOpenTelemetry, type OpenTelemetryLoader } from './loadOpenTelemetry.js'
 import { type EjectedTargets, metricsObserver } from './metricsObserver.js'
 import type { ResolvedTelemetry } from './TelemetryProviders.js'
@@ -23,11 +24,13 @@ export function subscribeTelemetry(
   load()
     .then((api) => {
       if (api === undefined || stopped) return
+      // the attribute sets are made once for both signals
+      const sets = new AttributeSets()
       if (telemetry.metrics) {
-        const metrics = metricsObserver(api, telemetry.meterProvider, targets)
+        const metrics = metricsObserver(api, telemetry.meterProvider, targets, sets)
         stops.push(events.subscribe(metrics.observer), metrics.stop)
       }
-      if (telemetry.traces) stops.push(events.subscribe(traceObserver(api, telemetry.tracerProvider)))
+      if (telemetry.traces) stops.push(events.subscribe(traceObserver(api, telemetry.tracerProvider, sets)))
     })
     .catch((error: unknown) => {
       // a provider that throws, an API of an unexpected shape: the gateway works on without telemetry

@@ -2,7 +2,8 @@ import type { Context, Span, TextMapGetter, TextMapSetter, Tracer } from '@opent
 import { FAILURES } from '../errors/failures.js'
 import type { AttemptStartEvent, GatewayObserver } from '../events/GatewayEvents.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
-import { clientAttributes } from './clientAttributes.js'
+import { AttributeSets } from './AttributeSets.js'
+import type { ClientAttributes } from './clientAttributes.js'
 import { errorType } from './errorType.js'
 import { INSTRUMENTATION_SCOPE } from './GatewayMetrics.js'
 import type { OpenTelemetryApi } from './loadOpenTelemetry.js'
@@ -49,7 +50,11 @@ const ATTEMPT_HEADERS: TextMapSetter<AttemptStartEvent> = {
  * The provider is `tracerProvider`, or the global one: while that is the API's proxy without an SDK
  * behind it, nothing is done at all (no span, no header).
  */
-export function traceObserver(api: OpenTelemetryApi, tracerProvider: TracerProviderLike | undefined): GatewayObserver {
+export function traceObserver(
+  api: OpenTelemetryApi,
+  tracerProvider: TracerProviderLike | undefined,
+  sets: AttributeSets = new AttributeSets(),
+): GatewayObserver {
   // the API's proxy provider, until an SDK registers, delegates to this no-op provider
   const noop = new api.ProxyTracerProvider().getDelegate()
   const spans = new WeakMap<PhaseRecord, Span>()
@@ -70,17 +75,18 @@ export function traceObserver(api: OpenTelemetryApi, tracerProvider: TracerProvi
       const now = current()
       if (now === undefined) return
       const parent = parentContext(api, event.clientHeaders)
-      const attributes = clientAttributes(event.method, event.target)
-      const method = attributes['http.request.method'] as string
+      const { base, method } = sets.of(event.method, event.target)
+      // the attributes a sampler may read are given at the start (a copy of the set made once)
+      const attributes: ClientAttributes = { ...base, 'url.full': event.target + withoutQuery(event.path) }
       if (method === '_OTHER') attributes['http.request.method_original'] = event.method
-      attributes['url.full'] = event.target + withoutQuery(event.path)
       if (event.attempt > 1) attributes['http.request.resend_count'] = event.attempt - 1
       const span = now.startSpan(
         method === '_OTHER' ? 'HTTP' : method,
         { kind: api.SpanKind.CLIENT, attributes, startTime: event.phases.started },
         parent,
       )
-      spans.set(event.phases, span)
+      // a span the sampler dropped records nothing: only its traceparent (not sampled) goes upstream
+      if (span.isRecording()) spans.set(event.phases, span)
       api.propagation.inject(api.trace.setSpan(parent, span), event, ATTEMPT_HEADERS)
     },
     attempt(event) {

@@ -503,8 +503,9 @@ export interface GatewayOptions {
    * Where the gateway writes its records (pino's shape: `error`/`warn`/`info`/`debug` with
    * `(object, message)`): one per answer it generated, per connection cut after headers, per retry,
    * ejection and restoration, and a `debug` record per client that left. Never header values, bodies,
-   * query strings, cookies or credentials. Fastify: the app's logger unless given.
-   * @default undefined (silent)
+   * query strings, cookies or credentials. Fastify: the app's logger unless given, each request's
+   * records through its `request.log` (with the app's `reqId` binding).
+   * @default undefined (silent; Fastify: `request.log`, and `fastify.log` for ejections and restorations)
    */
   logger?: GatewayLogger
   /**

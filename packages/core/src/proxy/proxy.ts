@@ -4,6 +4,7 @@ import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { WarningEvent } from '../events/GatewayEvents.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
 import { rawHeaderValue } from '../http/rawHeaderValue.js'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import { serverTiming } from '../observe/serverTiming.js'
 import type { ResolvedTarget } from '../options/resolveOptions.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
@@ -283,7 +284,7 @@ class ProxiedRequest {
     if (request.signal.aborted) {
       const { events } = context
       if (events.wants.departure) {
-        events.departure({ requestId: this.requestId(), method: request.method, path: request.url })
+        events.departure({ requestId: this.requestId(), method: request.method, path: request.url, log: request.log })
       }
       return undefined
     }
@@ -363,6 +364,7 @@ class ProxiedRequest {
         requestId: this.requestId(),
         target: this.destination?.target.origin ?? '',
         phases: this.phases,
+        log: this.request.log,
       })
     }
     return response
@@ -376,11 +378,17 @@ class ProxiedRequest {
     headers['server-timing'] = theirs === undefined ? ours : [...(Array.isArray(theirs) ? theirs : [theirs]), ours]
   }
 
-  private where(destination: Destination | undefined): { path: string; target: string; requestId: string } {
+  private where(destination: Destination | undefined): {
+    path: string
+    target: string
+    requestId: string
+    log: GatewayLogger | undefined
+  } {
     const requestId = this.requestId()
+    const log = this.request.log
     return destination === undefined
-      ? { path: this.request.url, target: '', requestId }
-      : { path: this.pathFor(destination), target: destination.target.origin, requestId }
+      ? { path: this.request.url, target: '', requestId, log }
+      : { path: this.pathFor(destination), target: destination.target.origin, requestId, log }
   }
 
   /** The id forwarded as `X-Request-Id` (once the headers were made; else the one an answer would get). */

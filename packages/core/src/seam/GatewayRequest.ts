@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { AbortSignalLike } from './AbortSignalLike.js'
 import { type ClientUpgrade, clientUpgrade } from './routeUpgrade.js'
 
@@ -46,6 +47,12 @@ export interface GatewayRequest {
   readonly upgrade?: ClientUpgrade | undefined
   /** What a body parser before the gateway left on the request, when one ran (Express, Koa). */
   readonly parsedBody?: ParsedBody | undefined
+  /**
+   * The request's own logger, which the gateway's records about this request go to in place of the
+   * `logger` option's (Fastify's `request.log`, carrying the app's request id); `undefined`: the
+   * option's. Only a logger the gateway writes to anyway: it adds no record.
+   */
+  readonly log?: GatewayLogger | undefined
 }
 
 /** What an adapter knows beyond the Node request itself. */
@@ -58,6 +65,8 @@ export interface NodeRequestContext {
   signal: AbortSignalLike
   /** What a body parser before the gateway left on the request (Express: `req.body`; Koa: `ctx.request.body`). */
   parsedBody?: ParsedBody | undefined
+  /** The request's own logger (see {@link GatewayRequest.log}). */
+  log?: GatewayLogger | undefined
 }
 
 /** Build the core's request from a Node request. */
@@ -77,5 +86,6 @@ export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContex
     signal: context.signal,
     upgrade: clientUpgrade(req),
     parsedBody: context.parsedBody,
+    log: context.log,
   }
 }

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici'
 import type { ResolvedTarget } from '../options/resolveOptions.js'
 import type { AdaptiveLimiter } from './AdaptiveLimiter.js'
 import type { Circuit } from './Circuit.js'
+import { isEjected } from './isEjected.js'
 import type { TargetQueue } from './TargetQueue.js'
 import type { TargetState } from './TargetState.js'
 
@@ -55,7 +56,7 @@ export class TargetSet {
   mayEjectForAnswers(now: number, maxPercent: number): boolean {
     const all = this.destinations
     let out = 0
-    for (const { circuit, state } of all) if (state.failingProbe || circuit?.ejected(now)) out++
+    for (const destination of all) if (isEjected(destination, now)) out++
     return out + 1 < all.length && ((out + 1) * 100) / all.length <= maxPercent
   }
 

@@ -1,4 +1,5 @@
 import { proxyStatusType } from '../errors/failures.js'
+import { isEjected } from './isEjected.js'
 import type { Destination } from './TargetSet.js'
 
 /** One target in a {@link HealthReport}. */
@@ -38,7 +39,7 @@ export function healthReport(
   const targets = destinations.map((destination, i): TargetHealth => {
     const { circuit, state } = destination
     const passive = circuit?.describe(now) ?? { state: 'healthy' as const, until: undefined }
-    const ejected = state.failingProbe || passive.state === 'ejected'
+    const ejected = isEjected(destination, now)
     return {
       target: addresses ? destination.target.origin : `target[${i}]`,
       state: ejected ? 'ejected' : passive.state,

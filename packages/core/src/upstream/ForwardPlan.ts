@@ -1,4 +1,5 @@
 import type { GatewayError } from '../errors/GatewayError.js'
+import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { Destination } from '../targets/TargetSet.js'
 import type { AttemptRecord } from './AttemptRecord.js'
@@ -45,5 +46,7 @@ export interface ForwardPlan<R> {
     readonly path: string
     readonly target: string
     readonly requestId?: string
+    /** The request's own logger (see `GatewayRequest.log`). */
+    readonly log?: GatewayLogger | undefined
   }
 }

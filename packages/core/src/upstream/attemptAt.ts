@@ -40,9 +40,14 @@ export async function attemptAt<R>(
   const state = destination.state
   state.inFlight++
   if (events.wants.attemptStart) {
+    // the event's fields one by one, not spread from `where`: a spread inside a literal is copied
+    // property by property at run time, and made the observers of an attempt's two events 0.2–0.9 µs
+    // slower per attempt (bench/measure/observerCost.mjs, Node 20)
+    const { path, target } = plan.where(destination)
     events.attemptStart({
       method: plan.method,
-      ...plan.where(destination),
+      path,
+      target,
       attempt: attempt.number,
       phases: attempt,
       clientHeaders: plan.clientHeaders,
@@ -102,9 +107,11 @@ function announce<R>(
   error: GatewayError | undefined,
   aborted: boolean,
 ): void {
+  const { path, target } = plan.where(attempt.destination)
   events.attempt({
     method: plan.method,
-    ...plan.where(attempt.destination),
+    path,
+    target,
     attempt: attempt.number,
     status,
     error,
