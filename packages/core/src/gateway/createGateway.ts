@@ -71,22 +71,6 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const resolved = resolveOptions(options)
   const { onError, onRetry, retry } = resolved
   const events = new GatewayEvents()
-  if (resolved.logger !== undefined) events.subscribe(logObserver(resolved.logger))
-  const stopTelemetry =
-    resolved.telemetry === undefined
-      ? undefined
-      : subscribeTelemetry(
-          events,
-          resolved.telemetry,
-          resolved.targets.map((target) => target.origin),
-        )
-  // the hooks are the event seam's first observers
-  if (onError !== undefined || onRetry !== undefined) {
-    events.subscribe({
-      ...(onError === undefined ? {} : { failure: onError }),
-      ...(onRetry === undefined ? {} : { retry: onRetry }),
-    })
-  }
   const budget = retry === undefined ? undefined : new RetryBudget(retry.budgetPercent, retry.budgetMinConcurrency)
   const targets = new TargetSet(
     resolved.targets.map((target) => ({
@@ -102,6 +86,22 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       state: new TargetState(),
     })),
   )
+  if (resolved.logger !== undefined) events.subscribe(logObserver(resolved.logger))
+  const stopTelemetry =
+    resolved.telemetry === undefined
+      ? undefined
+      : subscribeTelemetry(
+          events,
+          resolved.telemetry,
+          targets.destinations.map(({ target, queue }) => ({ origin: target.origin, queue })),
+        )
+  // the hooks are the event seam's first observers
+  if (onError !== undefined || onRetry !== undefined) {
+    events.subscribe({
+      ...(onError === undefined ? {} : { failure: onError }),
+      ...(onRetry === undefined ? {} : { retry: onRetry }),
+    })
+  }
   const checks =
     resolved.healthCheck === undefined || resolved.targets.length === 0
       ? undefined

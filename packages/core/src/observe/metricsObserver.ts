@@ -15,6 +15,14 @@ export interface StoppableObserver {
   stop(): void
 }
 
+/** What the gauges read of one target's queue at collection (a `TargetQueue`). */
+export interface TargetLoad {
+  /** The target's origin, as configured. */
+  readonly origin: string
+  /** Its queue; `undefined`: none (guard mode). */
+  readonly queue: { readonly currentLimit: number; readonly queued: number } | undefined
+}
+
 /** Instruments per meter provider, shared by every gateway that records to it; `null`: a no-op provider. */
 const instruments = new WeakMap<object, GatewayMetrics | null>()
 
@@ -22,7 +30,8 @@ const instruments = new WeakMap<object, GatewayMetrics | null>()
  * The gateway's metrics, as an observer of its event seam: `http.client.request.duration` and
  * `http.client.active_requests` per upstream attempt (the HTTP client semantic conventions),
  * `gateway.answers`, `gateway.cuts`, `gateway.retries`, `gateway.ejections` and
- * `gateway.targets.ejected` (see {@link GatewayMetrics}).
+ * `gateway.targets.ejected`, `gateway.sheds`, and per target `gateway.target.concurrency_limit` and
+ * `gateway.target.queue_length`, read from its queue at collection (see {@link GatewayMetrics}).
  *
  * The provider is `meterProvider`, or the global one looked up again at each event: a meter taken
  * before the SDK registers stays a no-op forever (metrics have no proxy provider, unlike traces), so
@@ -34,10 +43,20 @@ const instruments = new WeakMap<object, GatewayMetrics | null>()
 export function metricsObserver(
   api: OpenTelemetryApi,
   meterProvider: MeterProviderLike | undefined,
-  targets: readonly string[],
+  targets: readonly TargetLoad[],
 ): StoppableObserver {
   /** Whether each target is ejected now, from the health events (known before any SDK is). */
-  const ejected = new Map<string, boolean>(targets.map((origin) => [origin, false]))
+  const ejected = new Map<string, boolean>(targets.map(({ origin }) => [origin, false]))
+  // each target's attributes, made once: the gauges are read at every collection
+  const queues = targets.flatMap(({ origin, queue }) =>
+    queue === undefined ? [] : [{ queue, attributes: clientAttributes(undefined, origin) }],
+  )
+  const reportLimit = (result: ObservableResult) => {
+    for (const { queue, attributes } of queues) result.observe(queue.currentLimit, attributes)
+  }
+  const reportQueued = (result: ObservableResult) => {
+    for (const { queue, attributes } of queues) result.observe(queue.queued, attributes)
+  }
   const inFlight = new InFlightCounts()
   const reportEjected = (result: ObservableResult) => {
     for (const [origin, out] of ejected) result.observe(out ? 1 : 0, clientAttributes(undefined, origin))
@@ -49,9 +68,15 @@ export function metricsObserver(
   const report = (on: GatewayMetrics | undefined) => {
     reporting?.active.removeCallback(inFlight.report)
     reporting?.ejected.removeCallback(reportEjected)
+    reporting?.concurrencyLimit.removeCallback(reportLimit)
+    reporting?.queueLength.removeCallback(reportQueued)
     reporting = on
     on?.active.addCallback(inFlight.report)
     if (ejected.size > 0) on?.ejected.addCallback(reportEjected)
+    if (queues.length > 0) {
+      on?.concurrencyLimit.addCallback(reportLimit)
+      on?.queueLength.addCallback(reportQueued)
+    }
   }
   const current = (): GatewayMetrics | undefined => {
     const now = meterProvider ?? api.metrics.getMeterProvider()
@@ -92,6 +117,12 @@ export function metricsObserver(
         })
       },
       failure(error, context) {
+        if (context.shed !== undefined) {
+          const attributes = clientAttributes(undefined, context.target)
+          attributes['gateway.shed.reason'] = context.shed
+          current()?.sheds.add(1, attributes)
+          return
+        }
         if (!error.afterHeaders) return
         const attributes = clientAttributes(undefined, context.target)
         attributes['error.type'] = proxyStatusType(error.code)

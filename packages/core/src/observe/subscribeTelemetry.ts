@@ -1,7 +1,7 @@
 import type { GatewayEvents } from '../events/GatewayEvents.js'
 import { warnOnce } from '../seam/warnOnce.js'
 import { loadOpenTelemetry, type OpenTelemetryLoader } from './loadOpenTelemetry.js'
-import { metricsObserver } from './metricsObserver.js'
+import { metricsObserver, type TargetLoad } from './metricsObserver.js'
 import type { ResolvedTelemetry } from './TelemetryProviders.js'
 import { traceObserver } from './traceObserver.js'
 
@@ -14,7 +14,7 @@ import { traceObserver } from './traceObserver.js'
 export function subscribeTelemetry(
   events: GatewayEvents,
   telemetry: ResolvedTelemetry,
-  targets: readonly string[],
+  targets: readonly TargetLoad[],
   load: OpenTelemetryLoader = loadOpenTelemetry,
 ): () => void {
   let stopped = false
