@@ -36,6 +36,7 @@ export type {
   CircuitOptions,
   GatewayOptions,
   HealthCheckOptions,
+  HedgePercentile,
   PoolOptions,
   RetryOptions,
   TelemetryOptions,

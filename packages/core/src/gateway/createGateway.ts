@@ -17,6 +17,7 @@ import { AdaptiveLimiter } from '../targets/AdaptiveLimiter.js'
 import { Circuit } from '../targets/Circuit.js'
 import { HealthChecker } from '../targets/HealthChecker.js'
 import { type HealthReport, healthReport } from '../targets/healthReport.js'
+import { RecentLatency } from '../targets/RecentLatency.js'
 import { TargetQueue } from '../targets/TargetQueue.js'
 import { TargetSet } from '../targets/TargetSet.js'
 import { TargetState } from '../targets/TargetState.js'
@@ -83,6 +84,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
               if (events.wants.health) events.health({ target: target.origin, state, restMs })
             }),
       ...queueFor(resolved),
+      latency: resolved.hedge?.percentile === undefined ? undefined : new RecentLatency(resolved.hedge.percentile),
       state: new TargetState(),
     })),
   )

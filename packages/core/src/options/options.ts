@@ -215,6 +215,9 @@ export interface TelemetryOptions {
   tracerProvider?: TracerProviderLike | false
 }
 
+/** A percentile of a target's recent latency, `'p50'` to `'p99'` (`hedge.delay`). */
+export type HedgePercentile = `p${number}`
+
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
@@ -290,9 +293,13 @@ export interface GatewayOptions {
    * response headers after `delay` ms, a second attempt goes out (to another target when there are
    * several) and whichever answers first is used; the other is cancelled at once. Hedges count
    * against the retry budget and never go with a body that cannot be replayed. Off unless configured.
+   *
+   * `delay` is in ms, or a percentile of the target's recent latency (time to response headers,
+   * over its latest 128 answers), `'p50'` to `'p99'`: e.g. `'p95'` hedges the slowest twentieth.
+   * A percentile is never under 10 ms, and a target is not hedged before its first 20 answers.
    * @default false
    */
-  hedge?: { delay: number; methods?: string[] } | false
+  hedge?: { delay: number | HedgePercentile; methods?: string[] } | false
   /** Upstream connection pool. */
   pool?: PoolOptions
   /** TLS to `https:` targets. */

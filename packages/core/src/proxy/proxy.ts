@@ -156,7 +156,7 @@ class ProxiedRequest {
       },
       replayable: () => bodyReplayable(body),
       where: (destination) => this.where(destination),
-      hedgeAfter: options.hedge?.methods.has(method) ? options.hedge.delay : undefined,
+      hedgeAfter: options.hedge?.methods.has(method) ? (options.hedge.delay ?? 'recent') : undefined,
       mayEjectForAnswers: () => targets.mayEjectForAnswers(Date.now(), options.circuit?.maxEjectionPercent ?? 0),
       clientHeaders: request.rawHeaders,
     })

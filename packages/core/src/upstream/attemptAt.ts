@@ -54,7 +54,11 @@ export async function attemptAt<R>(
   try {
     const response = await plan.send(attempt)
     plan.shape.started(response, attempt)
-    destination.limiter?.observe((attempt.firstByte ?? performance.now()) - attempt.dispatched, false)
+    if (destination.limiter !== undefined || destination.latency !== undefined) {
+      const rttMs = (attempt.firstByte ?? performance.now()) - attempt.dispatched
+      destination.limiter?.observe(rttMs, false)
+      destination.latency?.record(rttMs)
+    }
     circuit?.succeeded()
     if (circuit !== undefined && plan.mayEjectForAnswers !== undefined) {
       circuit.answered(plan.shape.status(response), Date.now(), plan.mayEjectForAnswers)
