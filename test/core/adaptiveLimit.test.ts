@@ -10,17 +10,17 @@ import {
 
 const SETTINGS = { initial: 10, min: 2, max: 100 }
 
-/** Feed `count` windows of mean `rttMs` each, with the target kept busy at its limit. */
+/** Feed `count` windows of least `rttMs` each, with the target kept busy at its limit. */
 function feed(start: AdaptiveLimitState, count: number, rttMs: number) {
   let state = start
   for (let i = 0; i < count; i++)
-    state = adaptiveLimit(state, { meanRtt: rttMs, maxInFlight: Math.floor(state.limit), dropped: false }, SETTINGS)
+    state = adaptiveLimit(state, { leastRtt: rttMs, maxInFlight: Math.floor(state.limit), dropped: false }, SETTINGS)
   return state
 }
 
 /**
  * A model upstream that serves `capacity` at a time, each in `serviceMs`, and queues the rest
- * (the overload bench's /work): with `limit` in flight, a window's mean latency.
+ * (the overload bench's /work): with `limit` in flight, a window's least latency.
  */
 function upstreamRtt(limit: number, capacity: number, serviceMs: number): number {
   return (serviceMs * Math.max(capacity, Math.floor(limit))) / capacity
@@ -51,8 +51,8 @@ describe('adaptiveLimit (gradient, once per window)', () => {
       let state = feed(initialLimit(SETTINGS), 1, serviceMs)
       const seen: number[] = []
       for (let i = 0; i < 300; i++) {
-        const meanRtt = upstreamRtt(state.limit, capacity, serviceMs)
-        state = adaptiveLimit(state, { meanRtt, maxInFlight: Math.floor(state.limit), dropped: false }, SETTINGS)
+        const leastRtt = upstreamRtt(state.limit, capacity, serviceMs)
+        state = adaptiveLimit(state, { leastRtt, maxInFlight: Math.floor(state.limit), dropped: false }, SETTINGS)
         if (i >= 200) seen.push(state.limit)
       }
       const settled = TOLERANCE * capacity + Math.sqrt(TOLERANCE * capacity)
@@ -67,14 +67,14 @@ describe('adaptiveLimit (gradient, once per window)', () => {
     expect(feed(initialLimit(SETTINGS), 100, 25).limit).toBe(100)
     let crushed = initialLimit(SETTINGS)
     for (let i = 0; i < 100; i++)
-      crushed = adaptiveLimit(crushed, { meanRtt: 0, maxInFlight: 10, dropped: true }, SETTINGS)
+      crushed = adaptiveLimit(crushed, { leastRtt: 0, maxInFlight: 10, dropped: true }, SETTINGS)
     expect(crushed.limit).toBe(2)
   })
 
   it('a timeout cuts the limit by a tenth; a window from a mostly idle target leaves it alone', () => {
     const state = initialLimit(SETTINGS)
-    expect(adaptiveLimit(state, { meanRtt: 0, maxInFlight: 10, dropped: true }, SETTINGS).limit).toBe(9)
-    const idle = adaptiveLimit(state, { meanRtt: 25, maxInFlight: 1, dropped: false }, SETTINGS)
+    expect(adaptiveLimit(state, { leastRtt: 0, maxInFlight: 10, dropped: true }, SETTINGS).limit).toBe(9)
+    const idle = adaptiveLimit(state, { leastRtt: 25, maxInFlight: 1, dropped: false }, SETTINGS)
     expect(idle.limit).toBe(10)
     expect(idle.noLoadRtt).toBe(25)
   })
@@ -101,13 +101,13 @@ describe('adaptiveLimit (gradient, once per window)', () => {
   })
 
   it.each([
-    // [no-load rtt, window mean, expected direction]
+    // [no-load rtt, window least, expected direction]
     [25, 25, 'up'],
     [25, 30, 'up'],
     [25, 100, 'down'],
-  ])('no-load %i ms, window mean %i ms: the limit goes %s', (noLoad, mean, direction) => {
+  ])('no-load %i ms, window least %i ms: the limit goes %s', (noLoad, mean, direction) => {
     const state = { limit: 20, noLoadRtt: noLoad }
-    const next = adaptiveLimit(state, { meanRtt: mean, maxInFlight: 20, dropped: false }, SETTINGS)
+    const next = adaptiveLimit(state, { leastRtt: mean, maxInFlight: 20, dropped: false }, SETTINGS)
     expect(next.limit > state.limit ? 'up' : 'down').toBe(direction)
   })
 

@@ -14,7 +14,7 @@ import type { TargetQueue } from './TargetQueue.js'
 export class AdaptiveLimiter {
   private state: AdaptiveLimitState
   private count = 0
-  private sum = 0
+  private least = Number.POSITIVE_INFINITY
   private maxInFlight = 0
 
   constructor(
@@ -33,22 +33,22 @@ export class AdaptiveLimiter {
   /** One answer took `rttMs` from dispatch to its headers (`dropped`: it timed out instead). */
   observe(rttMs: number, dropped: boolean): void {
     if (dropped) {
-      this.step({ meanRtt: 0, maxInFlight: this.maxInFlight, dropped: true })
+      this.step({ leastRtt: 0, maxInFlight: this.maxInFlight, dropped: true })
       return
     }
     this.count++
-    this.sum += rttMs
+    if (rttMs < this.least) this.least = rttMs
     // counted with this answer still in flight: the load it was answered under
     if (this.queue.inFlight > this.maxInFlight) this.maxInFlight = this.queue.inFlight
     if (this.count >= windowSize(this.state)) {
-      this.step({ meanRtt: this.sum / this.count, maxInFlight: this.maxInFlight, dropped: false })
+      this.step({ leastRtt: this.least, maxInFlight: this.maxInFlight, dropped: false })
     }
   }
 
   private step(window: Parameters<typeof adaptiveLimit>[1]): void {
     this.state = adaptiveLimit(this.state, window, this.settings)
     this.count = 0
-    this.sum = 0
+    this.least = Number.POSITIVE_INFINITY
     this.maxInFlight = 0
     this.queue.setLimit(Math.floor(this.state.limit))
   }
