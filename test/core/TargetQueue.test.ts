@@ -41,6 +41,25 @@ describe('TargetQueue', () => {
     expect(await newer).toBeUndefined()
   })
 
+  it('a standing line that runs dry for a moment is still standing when it fills again: newest first', async () => {
+    const queue = new TargetQueue(1, 100)
+    const signal = new LightSignal()
+    expect(queue.tryTake()).toBe(true)
+    const first = queue.wait(10_000, signal)
+    await sleep(STANDING_INTERVAL_MS + 10)
+    // the line has stood: its one waiter, long past the standing wait, is shed, and the line is dry
+    queue.give()
+    expect(await first).toBe('queue_standing')
+    expect(queue.tryTake()).toBe(true)
+    const older = queue.wait(10_000, signal)
+    const newer = queue.wait(10_000, signal)
+    queue.give()
+    expect(await newer).toBeUndefined()
+    expect(queue.queued).toBe(1)
+    queue.give()
+    expect(await older).toBeUndefined()
+  })
+
   it('a full line answers queue_full, a wait that runs out queue_timeout', async () => {
     const queue = new TargetQueue(1, 1)
     const signal = new LightSignal()

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { queueDiscipline, STANDING_INTERVAL_MS, STANDING_MAX_WAIT_MS } from '~core/policy/queueDiscipline.js'
+import {
+  queueDiscipline,
+  STANDING_INTERVAL_MS,
+  STANDING_MAX_WAIT_MS,
+  standingSince,
+} from '~core/policy/queueDiscipline.js'
 
 describe('queueDiscipline (adaptive LIFO with controlled delay)', () => {
   it.each([
@@ -17,4 +22,18 @@ describe('queueDiscipline (adaptive LIFO with controlled delay)', () => {
       expect(queueDiscipline(standingMs, timeoutMs)).toEqual({ newestFirst, maxWaitMs })
     },
   )
+
+  it.each([
+    // [busy since, ran dry at, a request joins at, counts as busy since]
+    // a burst (busy 50 ms) that drained: a new line
+    [1000, 1050, 1060, 1060],
+    // a standing line (busy 500 ms) dry for 10 ms: still standing
+    [1000, 1500, 1510, 1000],
+    // a standing line dry for a whole interval: a new line
+    [1000, 1500, 1500 + STANDING_INTERVAL_MS, 1500 + STANDING_INTERVAL_MS],
+    // the first request ever
+    [0, Number.NEGATIVE_INFINITY, 5, 5],
+  ])('a line busy since %d, dry at %d, joined at %d: busy since %d', (busySince, emptiedAt, now, since) => {
+    expect(standingSince(busySince, emptiedAt, now)).toBe(since)
+  })
 })

@@ -1,5 +1,5 @@
 import type { ShedReason } from '../events/FailureContext.js'
-import { queueDiscipline } from '../policy/queueDiscipline.js'
+import { queueDiscipline, standingSince } from '../policy/queueDiscipline.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 
 /** One request waiting for a place. */
@@ -24,8 +24,10 @@ interface Waiter {
 export class TargetQueue {
   private active = 0
   private readonly waiting: Waiter[] = []
-  /** When the line last went from empty to waiting (`performance.now()`). */
+  /** Since when the line has been non-empty (`performance.now()`; see `standingSince`). */
   private busySince = 0
+  /** When the line last ran dry. */
+  private emptiedAt = Number.NEGATIVE_INFINITY
 
   constructor(
     private limit: number,
@@ -71,7 +73,7 @@ export class TargetQueue {
     if (this.tryTake()) return Promise.resolve(undefined)
     if (ms <= 0) return Promise.resolve('queue_timeout')
     const now = performance.now()
-    if (this.waiting.length === 0) this.busySince = now
+    if (this.waiting.length === 0) this.busySince = standingSince(this.busySince, this.emptiedAt, now)
     else this.shedStale(now)
     if (this.waiting.length >= this.maxWaiting) return Promise.resolve('queue_full')
     if (signal.aborted) return Promise.reject(signal.reason)
@@ -79,6 +81,7 @@ export class TargetQueue {
       const leave = () => {
         const at = this.waiting.indexOf(waiter)
         if (at !== -1) this.waiting.splice(at, 1)
+        if (this.waiting.length === 0) this.emptiedAt = performance.now()
         clearTimeout(timer)
         signal.removeEventListener('abort', onAbort)
       }
@@ -137,5 +140,6 @@ export class TargetQueue {
     while (stale < waiting.length && now - (waiting[stale] as Waiter).since > maxWaitMs) stale++
     if (stale === 0) return
     for (const waiter of waiting.splice(0, stale)) waiter.shed()
+    if (waiting.length === 0) this.emptiedAt = now
   }
 }
