@@ -21,6 +21,8 @@ export interface TimeoutOptions {
    * Longest wait in the gateway's queue for a target, when `pool.connections` (or `concurrency`)
    * requests are already under way to it: past it the answer is 503 `connection_limit_reached` with
    * `Retry-After`, at once. A queue wait never ejects a target and never counts as its failure.
+   * A queue that has not emptied for 100 ms (lasting overload, not a burst) is served newest first,
+   * and its requests that waited over 25 ms get the 503 then rather than at this timeout.
    * @default 250
    */
   queue?: TimeoutMs
@@ -283,8 +285,9 @@ export interface GatewayOptions {
    * bounds it anyway); the rest wait in the gateway's queue (`timeout.queue`, `limits.queue`), then
    * get 503 `connection_limit_reached`. A fixed limit keeps an overloaded upstream working on what
    * it can finish instead of a queue of requests nobody waits for any more. `'adaptive'` finds and
-   * keeps the limit by measuring (Netflix's gradient2: the target's long-term latency against its
-   * recent latency), between 2 and `pool.connections`, starting at 10.
+   * keeps the limit by measuring (a gradient controller: once per window of answers, the window's
+   * least latency against the target's no-load latency), between 2 and `pool.connections`,
+   * starting at 10.
    * @default undefined (pool.connections is the limit)
    */
   concurrency?: number | 'adaptive'
