@@ -34,9 +34,9 @@ describe('adaptiveLimit (gradient, once per window)', () => {
 
   it('shrinks when latency climbs (requests queue inside the upstream), and grows again once it recovers', () => {
     const steady = feed(initialLimit(SETTINGS), 10, 25)
-    const overloaded = feed(steady, 10, 200)
+    const overloaded = feed(steady, 20, 200)
     expect(overloaded.limit).toBeLessThan(steady.limit / 2)
-    const recovered = feed(overloaded, 20, 25)
+    const recovered = feed(overloaded, 40, 25)
     expect(recovered.limit).toBeGreaterThan(overloaded.limit * 2)
   })
 
