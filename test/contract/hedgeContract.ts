@@ -60,5 +60,40 @@ export function hedgeContract(build: BuildApp): void {
       expect((await send(`${app.url}/x`)).text).toBe('fast')
       expect([fast.seen.count, other.seen.count]).toEqual([1, 0])
     })
+
+    it("hedge.delay 'p95': once the target has a recent latency, a slow first attempt is hedged after its p95 and the second answers", async () => {
+      // one target answering at once, except the first /slow, which hangs for 5 s
+      const seen = { slow: 0, cancelled: 0 }
+      const server = createServer((req, res) => {
+        req.resume()
+        if (req.url !== '/slow' || ++seen.slow > 1) {
+          res.end(req.url === '/slow' ? 'hedge' : 'fast')
+          return
+        }
+        const timer = setTimeout(() => res.end('first'), 5000)
+        res.on('close', () => {
+          if (!res.writableFinished) {
+            clearTimeout(timer)
+            seen.cancelled++
+          }
+        })
+      })
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      onTestFinished(() => {
+        server.closeAllConnections()
+        return new Promise<void>((resolve) => server.close(() => resolve()))
+      })
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const app = await gateway(build, '', { target: url, hedge: { delay: 'p95' } })
+      // before its first 20 answers a target is not hedged: give it a recent latency
+      for (let i = 0; i < 20; i++) expect((await send(`${app.url}/fast`)).text).toBe('fast')
+      const started = performance.now()
+      const res = await send(`${app.url}/slow`)
+      expect(res.text).toBe('hedge')
+      // far below the first attempt's 5 s: the hedge answered
+      expect(performance.now() - started).toBeLessThan(2500)
+      await waitFor(() => seen.cancelled === 1)
+      expect(seen.slow).toBe(2)
+    })
   })
 }

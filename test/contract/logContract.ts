@@ -68,6 +68,35 @@ export function logContract(build: BuildApp): void {
       expect(JSON.stringify(lines)).not.toMatch(/t0ps3cr3t|c00k1e|fail=reset/)
     })
 
+    it("a request shed at the gateway's limit is a warn record saying why (queue_full), before the 503's error record", async () => {
+      const up = await upstream()
+      const { logger, lines } = capture()
+      const app = await gateway(build, '', {
+        target: up.url,
+        concurrency: 1,
+        limits: { queue: 0 },
+        retry: false,
+        logger,
+      })
+      const hanging = send(`${app.url}/hang`).catch(() => undefined)
+      await waitFor(() => up.hits('/hang') === 1)
+      expect((await send(`${app.url}/ok?token=qu3ry`)).status).toBe(503)
+      expect(lines.map(({ level, message }) => [level, message])).toEqual([
+        ['warn', "request shed at the gateway's limit: queue_full"],
+        ['error', 'gateway answered 503 connection_limit_reached'],
+      ])
+      expect(lines[0]?.record).toMatchObject({
+        method: 'GET',
+        path: '/ok',
+        target: up.url,
+        kind: 'connection_limit_reached',
+        shed: 'queue_full',
+        attempt: 1,
+      })
+      await app.close()
+      await hanging
+    })
+
     it('an ejected target is a warn record', async () => {
       const target = await refusedUrl()
       const { logger, lines } = capture()

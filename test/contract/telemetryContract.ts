@@ -305,6 +305,45 @@ export function telemetryContract(build: BuildApp, buildGuard: BuildGuardApp): v
       expect((await sdk.points('gateway.ejections')).map(({ value }) => value)).toEqual([2])
     })
 
+    it('shedding: gateway.target.concurrency_limit and gateway.target.queue_length per target, gateway.sheds by gateway.shed.reason', async () => {
+      const sdk = registerSdk()
+      const up = await upstream()
+      const app = await gateway(build, '', {
+        target: up.url,
+        concurrency: 1,
+        limits: { queue: 1 },
+        timeout: { queue: 300 },
+        retry: false,
+      })
+      const where = { 'server.address': '127.0.0.1', 'server.port': up.port }
+      const values = async (name: string) =>
+        (await sdk.points(name)).map(({ attributes, value }) => [attributes, value])
+      expect(await values('gateway.target.concurrency_limit')).toEqual([[where, 1]])
+      expect(await values('gateway.target.queue_length')).toEqual([[where, 0]])
+      const hanging = send(`${app.url}/hang`).catch(() => undefined)
+      await waitFor(() => up.hits('/hang') === 1)
+      // one waits in line (then its timeout.queue runs out), the next finds the line full
+      const waiting = send(`${app.url}/ok`)
+      const until = performance.now() + 5000
+      while ((await sdk.points('gateway.target.queue_length'))[0]?.value !== 1 && performance.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      expect(await values('gateway.target.queue_length')).toEqual([[where, 1]])
+      expect((await send(`${app.url}/ok`)).status).toBe(503)
+      expect((await waiting).status).toBe(503)
+      expect(await values('gateway.target.queue_length')).toEqual([[where, 0]])
+      const sheds = await sdk.points('gateway.sheds')
+      expect(sheds.map(({ attributes, value }) => [attributes, value])).toEqual(
+        expect.arrayContaining([
+          [{ ...where, 'gateway.shed.reason': 'queue_full' }, 1],
+          [{ ...where, 'gateway.shed.reason': 'queue_timeout' }, 1],
+        ]),
+      )
+      expect(sheds).toHaveLength(2)
+      await app.close()
+      await hanging
+    })
+
     it('a connection cut after the response headers: gateway.cuts by error.type', async () => {
       const sdk = registerSdk()
       const up = await upstream()

@@ -94,6 +94,15 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ http2: true }).http2).toBe(true)
   })
 
+  it.each([
+    [{ delay: 'p95' }, undefined, 95],
+    [{ delay: 'p50' }, undefined, 50],
+    [{ delay: 'p99' }, undefined, 99],
+    [{ delay: 120 }, 120, undefined],
+  ])('hedge %j: delay %j, percentile %j', (hedge, delay, percentile) => {
+    expect(resolveOptions({ target, hedge: hedge as never }).hedge).toMatchObject({ delay, percentile })
+  })
+
   it('splits the target into origin and path prefix', () => {
     const [resolved] = resolveOptions({ target: 'https://Example.test:8443/v1/' }).targets
     expect(resolved?.origin).toBe('https://example.test:8443')
@@ -203,6 +212,12 @@ describe('resolveOptions', () => {
       { target, rewriteResponseBody: { types: ['text/html'], rewrite: String, max: 1 } },
       /"rewriteResponseBody.max" expected one of rewriteResponseBody.types, rewriteResponseBody.rewrite, rewriteResponseBody.limit \(unknown option\)/,
     ],
+    [{ target, hedge: { delay: 'p100' } }, /"hedge.delay" expected .*'p50' to 'p99'.* got "p100"/],
+    [{ target, hedge: { delay: '95' } }, /"hedge.delay" expected .*'p50' to 'p99'.* got "95"/],
+    [{ target, hedge: { delay: 'p0' } }, /"hedge.delay" expected .*'p50' to 'p99'.* got "p0"/],
+    [{ target, hedge: { delay: 'p9' } }, /"hedge.delay" expected .* got "p9"/],
+    [{ target, hedge: { delay: 0 } }, /"hedge.delay" expected a positive integer of milliseconds.* got 0/],
+    [{ target, hedge: {} }, /"hedge.delay" expected .* got undefined/],
   ])('rejects %j at setup with a message naming the option, the expectation and the value', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrow(TypeError)
     expect(() => resolveOptions(options as never)).toThrow(message)

@@ -39,6 +39,7 @@ export type {
   CookieRewriteOptions,
   GatewayOptions,
   HealthCheckOptions,
+  HedgePercentile,
   OutboundProxyOptions,
   PoolOptions,
   ResponseBodyContext,

@@ -1,6 +1,13 @@
 import type { FailureCode } from '../errors/failures.js'
 import type { GatewayLogger } from '../observe/GatewayLogger.js'
 
+/**
+ * Why the gateway shed a request at its own limit (`connection_limit_reached`): its queue for the
+ * target was full (`limits.queue`), the wait ran out (`timeout.queue` or the request's deadline), or
+ * the queue had been standing and the request was among its oldest (see the README's Overload).
+ */
+export type ShedReason = 'queue_full' | 'queue_timeout' | 'queue_standing'
+
 /** What `onError` is told besides the error. Holds nothing secret. */
 export interface FailureContext {
   /** The client's request method. */
@@ -24,6 +31,8 @@ export interface FailureContext {
    * the client got the default page.
    */
   errorPage?: string
+  /** Set when the gateway shed the request at its own limit (`connection_limit_reached`): why. */
+  shed?: ShedReason
 }
 
 /** What `onRetry` is told: the failure that is retried, and when. Holds nothing secret. */

@@ -7,7 +7,7 @@ import { CallUrls } from '../guard/CallUrls.js'
 import { outboundProxyAgent } from '../guard/outboundProxyAgent.js'
 import { type GuardedRequest, type GuardHooks, RequestGuard } from '../guard/RequestGuard.js'
 import { logObserver } from '../observe/logObserver.js'
-import type { EjectedTargets } from '../observe/metricsObserver.js'
+import type { ReportedTargets } from '../observe/metricsObserver.js'
 import { subscribeTelemetry } from '../observe/subscribeTelemetry.js'
 import type { GatewayOptions } from '../options/options.js'
 import { type ResolvedOptions, type ResolvedTarget, resolveOptions } from '../options/resolveOptions.js'
@@ -21,6 +21,7 @@ import { HealthChecker } from '../targets/HealthChecker.js'
 import { type HealthReport, healthReport } from '../targets/healthReport.js'
 import { isEjected } from '../targets/isEjected.js'
 import { Origins } from '../targets/Origins.js'
+import { RecentLatency } from '../targets/RecentLatency.js'
 import { TargetQueue } from '../targets/TargetQueue.js'
 import { TargetRouter } from '../targets/TargetRouter.js'
 import { type Destination, TargetSet } from '../targets/TargetSet.js'
@@ -89,13 +90,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
             if (events.wants.health) events.health({ target: target.origin, state, restMs })
           }),
     ...queueFor(resolved),
+    latency: resolved.hedge?.percentile === undefined ? undefined : new RecentLatency(resolved.hedge.percentile),
     state: new TargetState(),
   })
   const targets = new TargetSet(
     resolved.targets.map((target) => destination(target, createPool(target, resolved), true)),
   )
   if (resolved.logger !== undefined) events.subscribe(logObserver(resolved.logger))
-  // the hooks are the event seam's first observers; they get their contexts without the request's
+  // the hooks observe after the logger; they get their contexts without the request's
   // logger (a Fastify request's), which is the log records' destination, not data about the failure
   if (onError !== undefined || onRetry !== undefined) {
     events.subscribe({
@@ -150,7 +152,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       : subscribeTelemetry(
           events,
           resolved.telemetry,
-          agent === undefined ? ejectedTargets(targets.destinations, routing?.origins, forgotten) : undefined,
+          agent === undefined ? reportedTargets(targets.destinations, routing?.origins, forgotten) : undefined,
         )
   // set once close() began: no new upstream calls are taken
   const lifecycle = { closing: false }
@@ -204,26 +206,28 @@ function originOf(target: ResolvedTarget): ResolvedTarget {
 }
 
 /**
- * What the `gateway.targets.ejected` gauge reads when collected: each static target and each origin a
+ * What the per-target gauges (ejected, concurrency limit, queue length) read when collected: each static target and each origin a
  * target function's requests went to that is still known (the LRU bounds them, so the series do too),
  * and once more as 0 each origin forgotten since (a cumulative reader keeps a series' last value, and
  * a forgotten ejected origin would count as out for ever; at most `limits.origins` of them are kept).
  */
-function ejectedTargets(
+function reportedTargets(
   statics: readonly Destination[],
   origins: Origins | undefined,
   forgotten: Set<string>,
-): EjectedTargets {
-  const report = (destination: Destination, observe: (origin: string, ejected: boolean) => void, now: number) => {
-    // read from the state at collection, as health() reads it: a half-open target takes its trial, so is back
-    observe(destination.target.origin, isEjected(destination, now))
-  }
-  return (observe) => {
-    const now = Date.now()
-    for (const destination of statics) report(destination, observe, now)
-    if (origins !== undefined) for (const destination of origins.destinations()) report(destination, observe, now)
-    for (const origin of forgotten) observe(origin, false)
-    forgotten.clear()
+): ReportedTargets {
+  return {
+    each(visit) {
+      // read from the state at collection, as health() reads it: a half-open target takes its trial, so is back
+      const now = Date.now()
+      for (const d of statics) visit(d.target.origin, isEjected(d, now), d.queue)
+      if (origins !== undefined)
+        for (const d of origins.destinations()) visit(d.target.origin, isEjected(d, now), d.queue)
+    },
+    forgotten(visit) {
+      for (const origin of forgotten) visit(origin)
+      forgotten.clear()
+    },
   }
 }
 

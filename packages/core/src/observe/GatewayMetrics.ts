@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Meter, ObservableUpDownCounter } from '@opentelemetry/api'
+import type { Counter, Histogram, Meter, ObservableGauge, ObservableUpDownCounter } from '@opentelemetry/api'
 
 /** The instrumentation scope the gateway's metrics and spans are recorded under. */
 export const INSTRUMENTATION_SCOPE = '@gateway-middleware/core'
@@ -34,6 +34,12 @@ export class GatewayMetrics {
    * a half-open target is 0 (it takes its trial request). Their sum: how many are out.
    */
   readonly ejected: ObservableUpDownCounter
+  /** `gateway.sheds`: attempts the gateway shed at its own limit (503 `connection_limit_reached`), by why. */
+  readonly sheds: Counter
+  /** `gateway.target.concurrency_limit`: per target, requests it may have under way now (an adaptive limit moves). */
+  readonly concurrencyLimit: ObservableGauge
+  /** `gateway.target.queue_length`: per target, requests waiting in the gateway's queue for it now. */
+  readonly queueLength: ObservableGauge
 
   constructor(meter: Meter) {
     this.duration = meter.createHistogram('http.client.request.duration', {
@@ -70,6 +76,20 @@ export class GatewayMetrics {
     this.ejected = meter.createObservableUpDownCounter('gateway.targets.ejected', {
       description: 'Targets out of the rotation now: 1 while a target is ejected, 0 while it is in use or half-open.',
       unit: '{target}',
+    })
+    this.sheds = counter(
+      'gateway.sheds',
+      '{request}',
+      "Attempts shed at the gateway's own limit (503 connection_limit_reached), by gateway.shed.reason: queue_full, queue_timeout or queue_standing.",
+    )
+    this.concurrencyLimit = meter.createObservableGauge('gateway.target.concurrency_limit', {
+      description:
+        "Requests a target may have under way at once now: the gateway's limit (with concurrency: 'adaptive', the one found).",
+      unit: '{request}',
+    })
+    this.queueLength = meter.createObservableGauge('gateway.target.queue_length', {
+      description: "Requests waiting in the gateway's queue for a target now.",
+      unit: '{request}',
     })
   }
 }

@@ -18,8 +18,9 @@ export interface LoggedTimings {
 /**
  * The gateway's log records, as an observer of its event seam: one per answer the gateway generated
  * (502/503/504 at `error`, a 4xx at `info`), per connection cut after the response headers, per
- * retry, ejection and restoration, a `warn` record per response body `rewriteResponseBody` left
- * alone, and a `debug` record for a client that left (nginx's 499).
+ * attempt shed at the gateway's own limit (`warn`, with why: `queue_full`, `queue_timeout`,
+ * `queue_standing`), per retry, ejection and restoration, a `warn` record per response body
+ * `rewriteResponseBody` left alone, and a `debug` record for a client that left (nginx's 499).
  *
  * A record names the request id, method, path **without the query string**, target origin, failure
  * kind (its RFC 9209 type), phase, `nextHop: 'outbound-proxy'` for a failure at guard mode's outbound
@@ -55,6 +56,22 @@ export function logObserver(logger: GatewayLogger): GatewayObserver {
       else log.info(record, message)
     },
     failure(error, context) {
+      if (context.shed !== undefined) {
+        // the attempt's own record: a retry may still get a place at another target
+        logger.warn(
+          {
+            requestId: context.requestId,
+            method: context.method,
+            path: withoutQuery(context.path),
+            target: context.target,
+            kind: proxyStatusType(error.code),
+            shed: context.shed,
+            attempt: context.attempt,
+          },
+          `request shed at the gateway's limit: ${context.shed}`,
+        )
+        return
+      }
       // before response headers the answer's record says it all; after them, the connection was cut
       if (!error.afterHeaders) return
       const kind = proxyStatusType(error.code)

@@ -15,11 +15,29 @@ export interface StoppableObserver {
   stop(): void
 }
 
+/** What the gauges read of one target's queue at collection (a `TargetQueue`). */
+export interface QueueLoad {
+  readonly currentLimit: number
+  readonly queued: number
+}
+
 /**
- * Calls `observe` with each target's origin and whether it is out of the rotation now (ejected by
- * passive health or failing its health check; a half-open target takes its trial, so it is back): read when the gauge is collected.
+ * The targets the gauges report, read when they are collected: the static ones and the origins a
+ * target function's requests went to that are still known (the LRU bounds them, so the series too).
  */
-export type EjectedTargets = (observe: (origin: string, ejected: boolean) => void) => void
+export interface ReportedTargets {
+  /**
+   * Calls `visit` with each target's origin, whether it is out of the rotation now (ejected by passive
+   * health or failing its health check; a half-open target takes its trial, so it is back) and its queue.
+   */
+  each(visit: (origin: string, ejected: boolean, queue: QueueLoad | undefined) => void): void
+  /**
+   * Calls `visit` with each origin forgotten since the last call, once: its series is told 0 one last
+   * time (a cumulative reader keeps a series' last value, and a forgotten ejected origin would count
+   * as out for ever).
+   */
+  forgotten(visit: (origin: string) => void): void
+}
 
 /** Instruments per meter provider, shared by every gateway that records to it; `null`: a no-op provider. */
 const instruments = new WeakMap<object, GatewayMetrics | null>()
@@ -28,7 +46,8 @@ const instruments = new WeakMap<object, GatewayMetrics | null>()
  * The gateway's metrics, as an observer of its event seam: `http.client.request.duration` and
  * `http.client.active_requests` per upstream attempt (the HTTP client semantic conventions),
  * `gateway.answers`, `gateway.cuts`, `gateway.retries`, `gateway.ejections` and
- * `gateway.targets.ejected` (see {@link GatewayMetrics}).
+ * `gateway.targets.ejected`, `gateway.sheds`, and per target `gateway.target.concurrency_limit` and
+ * `gateway.target.queue_length`, read from its queue at collection (see {@link GatewayMetrics}).
  *
  * The provider is `meterProvider`, or the global one looked up again at each event: a meter taken
  * before the SDK registers stays a no-op forever (metrics have no proxy provider, unlike traces), so
@@ -40,12 +59,24 @@ const instruments = new WeakMap<object, GatewayMetrics | null>()
 export function metricsObserver(
   api: OpenTelemetryApi,
   meterProvider: MeterProviderLike | undefined,
-  targets: EjectedTargets | undefined,
+  targets: ReportedTargets | undefined,
   sets: AttributeSets = new AttributeSets(),
 ): StoppableObserver {
+  const where = (origin: string) => clientAttributes(undefined, origin)
+  const reportLimit = (result: ObservableResult) => {
+    targets?.each((origin, _out, queue) => {
+      if (queue !== undefined) result.observe(queue.currentLimit, where(origin))
+    })
+  }
+  const reportQueued = (result: ObservableResult) => {
+    targets?.each((origin, _out, queue) => {
+      if (queue !== undefined) result.observe(queue.queued, where(origin))
+    })
+  }
   const inFlight = new InFlightCounts()
   const reportEjected = (result: ObservableResult) => {
-    targets?.((origin, out) => result.observe(out ? 1 : 0, clientAttributes(undefined, origin)))
+    targets?.each((origin, out) => result.observe(out ? 1 : 0, where(origin)))
+    targets?.forgotten((origin) => result.observe(0, where(origin)))
   }
   let provider: object | undefined
   let metrics: GatewayMetrics | undefined
@@ -54,9 +85,15 @@ export function metricsObserver(
   const report = (on: GatewayMetrics | undefined) => {
     reporting?.active.removeCallback(inFlight.report)
     reporting?.ejected.removeCallback(reportEjected)
+    reporting?.concurrencyLimit.removeCallback(reportLimit)
+    reporting?.queueLength.removeCallback(reportQueued)
     reporting = on
     on?.active.addCallback(inFlight.report)
-    if (targets !== undefined) on?.ejected.addCallback(reportEjected)
+    if (targets !== undefined) {
+      on?.ejected.addCallback(reportEjected)
+      on?.concurrencyLimit.addCallback(reportLimit)
+      on?.queueLength.addCallback(reportQueued)
+    }
   }
   const current = (): GatewayMetrics | undefined => {
     const now = meterProvider ?? api.metrics.getMeterProvider()
@@ -94,6 +131,12 @@ export function metricsObserver(
         })
       },
       failure(error, context) {
+        if (context.shed !== undefined) {
+          const attributes = clientAttributes(undefined, context.target)
+          attributes['gateway.shed.reason'] = context.shed
+          current()?.sheds.add(1, attributes)
+          return
+        }
         if (!error.afterHeaders) return
         const attributes = clientAttributes(undefined, context.target)
         attributes['error.type'] = proxyStatusType(error.code)

@@ -2,7 +2,7 @@ import type { GatewayEvents } from '../events/GatewayEvents.js'
 import { warnOnce } from '../seam/warnOnce.js'
 import { AttributeSets } from './AttributeSets.js'
 import { loadOpenTelemetry, type OpenTelemetryLoader } from './loadOpenTelemetry.js'
-import { type EjectedTargets, metricsObserver } from './metricsObserver.js'
+import { metricsObserver, type ReportedTargets } from './metricsObserver.js'
 import type { ResolvedTelemetry } from './TelemetryProviders.js'
 import { traceObserver } from './traceObserver.js'
 
@@ -15,8 +15,8 @@ import { traceObserver } from './traceObserver.js'
 export function subscribeTelemetry(
   events: GatewayEvents,
   telemetry: ResolvedTelemetry,
-  /** The targets whose ejection `gateway.targets.ejected` reports; `undefined` in guard mode. */
-  targets: EjectedTargets | undefined,
+  /** The targets the gauges report (ejected, concurrency limit, queue length); `undefined` in guard mode. */
+  targets: ReportedTargets | undefined,
   load: OpenTelemetryLoader = loadOpenTelemetry,
 ): () => void {
   let stopped = false

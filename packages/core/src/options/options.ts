@@ -21,6 +21,8 @@ export interface TimeoutOptions {
    * Longest wait in the gateway's queue for a target, when `pool.connections` (or `concurrency`)
    * requests are already under way to it: past it the answer is 503 `connection_limit_reached` with
    * `Retry-After`, at once. A queue wait never ejects a target and never counts as its failure.
+   * A queue that has not emptied for 100 ms (lasting overload, not a burst) is served newest first,
+   * and its requests that waited over 25 ms get the 503 then rather than at this timeout.
    * @default 250
    */
   queue?: TimeoutMs
@@ -327,6 +329,9 @@ export interface RewriteResponseBodyOptions {
   limit?: number
 }
 
+/** A percentile of a target's recent latency, `'p50'` to `'p99'` (`hedge.delay`). */
+export type HedgePercentile = `p${number}`
+
 /** Options of `gatewayMiddleware()` in every framework. */
 export interface GatewayOptions {
   /**
@@ -400,8 +405,9 @@ export interface GatewayOptions {
    * `req.gateway`'s calls) at a time (below `pool.connections`, which bounds it anyway); the rest wait in the gateway's queue (`timeout.queue`, `limits.queue`), then
    * get 503 `connection_limit_reached`. A fixed limit keeps an overloaded upstream working on what
    * it can finish instead of a queue of requests nobody waits for any more. `'adaptive'` finds and
-   * keeps the limit by measuring (Netflix's gradient2: the target's long-term latency against its
-   * recent latency), between 2 and `pool.connections`, starting at 10.
+   * keeps the limit by measuring (a gradient controller: once per window of answers, the window's
+   * least latency against the target's no-load latency), between 2 and `pool.connections`,
+   * starting at 10.
    * @default undefined (pool.connections is the limit)
    */
   concurrency?: number | 'adaptive'
@@ -410,9 +416,13 @@ export interface GatewayOptions {
    * response headers after `delay` ms, a second attempt goes out (to another target when there are
    * several) and whichever answers first is used; the other is cancelled at once. Hedges count
    * against the retry budget and never go with a body that cannot be replayed. Off unless configured.
+   *
+   * `delay` is in ms, or a percentile of the target's recent latency (time to response headers,
+   * over its latest 128 answers), `'p50'` to `'p99'`: e.g. `'p95'` hedges the slowest twentieth.
+   * A percentile is never under 10 ms, and a target is not hedged before its first 20 answers.
    * @default false
    */
-  hedge?: { delay: number; methods?: string[] } | false
+  hedge?: { delay: number | HedgePercentile; methods?: string[] } | false
   /**
    * Proxy mode: rewrite response bodies of the media types listed (see {@link RewriteResponseBodyOptions}).
    * A rewritten body is sent whole, with its own `Content-Length`, without `Content-Encoding` (the

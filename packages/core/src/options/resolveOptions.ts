@@ -155,8 +155,17 @@ export interface ResolvedOptions {
   readonly concurrency: number
   /** Most requests waiting in the queue for one target. */
   readonly queueLimit: number
-  /** Hedged requests: after how long, for which methods; `undefined`: off. */
-  readonly hedge: { readonly delay: number; readonly methods: ReadonlySet<string> } | undefined
+  /**
+   * Hedged requests: after how long (`delay` ms, or `percentile` of the target's recent latency: one
+   * of the two is set), for which methods; `undefined`: off.
+   */
+  readonly hedge:
+    | {
+        readonly delay: number | undefined
+        readonly percentile: number | undefined
+        readonly methods: ReadonlySet<string>
+      }
+    | undefined
   /** `concurrency: 'adaptive'`: its bounds and start; `undefined` for a fixed limit. */
   readonly adaptive: AdaptiveLimitSettings | undefined
   /** `undefined`: neither metrics nor traces. */
@@ -575,9 +584,20 @@ function resolveHedge(value: unknown): ResolvedOptions['hedge'] {
   if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string' || !/^[A-Za-z]+$/.test(m))) {
     fail('hedge.methods', "a list of HTTP methods such as ['GET']", methods)
   }
-  if (hedge.delay === undefined) fail('hedge.delay', 'a positive integer of milliseconds', undefined)
+  const percentile = typeof hedge.delay === 'string' ? /^p([5-9][0-9])$/.exec(hedge.delay)?.[1] : undefined
+  if (
+    percentile === undefined &&
+    (typeof hedge.delay !== 'number' || !Number.isInteger(hedge.delay) || hedge.delay <= 0)
+  ) {
+    fail(
+      'hedge.delay',
+      "a positive integer of milliseconds, or a percentile of recent latency from 'p50' to 'p99'",
+      hedge.delay,
+    )
+  }
   return Object.freeze({
-    delay: positiveInteger(hedge.delay, 'hedge.delay', 0),
+    delay: percentile === undefined ? (hedge.delay as number) : undefined,
+    percentile: percentile === undefined ? undefined : Number(percentile),
     methods: new Set((methods as string[]).map((m) => m.toUpperCase())),
   })
 }

@@ -198,7 +198,7 @@ class ProxiedRequest {
         },
         replayable: () => bodyReplayable(attempts.body),
         where: (destination) => this.where(destination),
-        hedgeAfter: options.hedge?.methods.has(method) ? options.hedge.delay : undefined,
+        hedgeAfter: options.hedge?.methods.has(method) ? (options.hedge.delay ?? 'recent') : undefined,
         // a function's origin is the only one its requests can go to: never ejected for answers alone
         mayEjectForAnswers:
           origin === undefined

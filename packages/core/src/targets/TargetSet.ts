@@ -3,6 +3,7 @@ import type { ResolvedTarget } from '../options/resolveOptions.js'
 import type { AdaptiveLimiter } from './AdaptiveLimiter.js'
 import type { Circuit } from './Circuit.js'
 import { isEjected } from './isEjected.js'
+import type { RecentLatency } from './RecentLatency.js'
 import type { TargetQueue } from './TargetQueue.js'
 import type { TargetState } from './TargetState.js'
 
@@ -18,6 +19,8 @@ export interface Destination {
   readonly queue?: TargetQueue | undefined
   /** `concurrency: 'adaptive'`: moves the queue's limit with the target's latency. */
   readonly limiter?: AdaptiveLimiter | undefined
+  /** `hedge.delay: 'p95'`: the target's recent latency; `undefined`: not asked for. */
+  readonly latency?: RecentLatency | undefined
 }
 
 /**

@@ -37,8 +37,11 @@ export interface ForwardPlan<R> {
   replayable(): boolean
   /** The client's request header lines as received, for observers (a tracer's incoming `traceparent`). */
   readonly clientHeaders: readonly string[] | undefined
-  /** Hedge the attempts after this long without response headers (ms); absent: never. */
-  readonly hedgeAfter?: number | undefined
+  /**
+   * Hedge the attempts after this long without response headers (ms), or after the target's recent
+   * latency percentile (`'recent'`: its `RecentLatency`); absent: never.
+   */
+  readonly hedgeAfter?: number | 'recent' | undefined
   /** Whether one more target may be ejected for its answers (outlier detection); absent: never. */
   readonly mayEjectForAnswers?: (() => boolean) | undefined
   /** The path sent to `destination`, and its origin, for events (the client's path without one). */

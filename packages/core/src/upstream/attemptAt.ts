@@ -25,11 +25,12 @@ export async function attemptAt<R>(
   if (queue !== undefined) {
     // the gateway's own limit: waiting for a place is never the upstream's failure (no circuit, no ejection)
     const waitMs = Math.min(context.options.timeout.queue, plan.deadline - performance.now())
-    if (!queue.tryTake() && !(await queue.wait(waitMs, plan.signal))) {
+    const shed = queue.tryTake() ? undefined : await queue.wait(waitMs, plan.signal)
+    if (shed !== undefined) {
       const error = new GatewayError('connection_limit_reached', { phase: 'connect', retryAfter: 1 })
       attempt.ended = performance.now()
       if (events.wants.failure) {
-        events.failure(error, { method: plan.method, ...plan.where(destination), attempt: attempt.number })
+        events.failure(error, { method: plan.method, ...plan.where(destination), attempt: attempt.number, shed })
       }
       return { failure: error }
     }
@@ -58,7 +59,11 @@ export async function attemptAt<R>(
   try {
     const response = await plan.send(attempt)
     plan.shape.started(response, attempt)
-    destination.limiter?.observe((attempt.firstByte ?? performance.now()) - attempt.dispatched, false)
+    if (destination.limiter !== undefined || destination.latency !== undefined) {
+      const rttMs = (attempt.firstByte ?? performance.now()) - attempt.dispatched
+      destination.limiter?.observe(rttMs, false)
+      destination.latency?.record(rttMs)
+    }
     circuit?.succeeded()
     if (circuit !== undefined && plan.mayEjectForAnswers !== undefined) {
       circuit.answered(plan.shape.status(response), Date.now(), plan.mayEjectForAnswers)

@@ -51,9 +51,10 @@ export async function forward<R>(context: GatewayContext, plan: ForwardPlan<R>):
       const record = new AttemptRecord(destination, attempt, lateFailure)
       let settledBy = record
       try {
-        if (plan.hedgeAfter === undefined) settled = await attemptAt(context, plan, record)
+        const hedgeAfter = plan.hedgeAfter === 'recent' ? destination.latency?.hedgeDelay : plan.hedgeAfter
+        if (hedgeAfter === undefined) settled = await attemptAt(context, plan, record)
         else {
-          const hedged = await hedgedAttempt(context, plan, record, plan.hedgeAfter, (at, number) => {
+          const hedged = await hedgedAttempt(context, plan, record, hedgeAfter, (at, number) => {
             return new AttemptRecord(at, number, lateFailure)
           })
           settled = hedged.settled
