@@ -130,7 +130,7 @@ export const cases = Object.freeze([
     kind: 'failure',
     title: 'failure path: the upstream refuses connections (ours: retry and circuit off, like the peers)',
     request: { method: 'GET', path: '/small' },
-    targets: [...PROXIES, 'ours-express-defaults'],
+    targets: [...PROXIES, 'ours-express-defaults', 'ours-koa-defaults', 'ours-fastify-defaults'],
     gatewayOptions: { retry: false, circuit: false },
   },
   {

@@ -10,6 +10,9 @@
  * @property {string} description
  */
 
+/** Framework names as descriptions spell them. @type {Record<string, string>} */
+const FRAMEWORK_NAMES = { express: 'Express', koa: 'Koa', fastify: 'Fastify' }
+
 /** Every target the benchmark knows; each case lists the ones it runs. @type {readonly Target[]} */
 export const targets = Object.freeze([
   { id: 'direct', framework: 'node:http', role: 'direct', prefix: '', description: 'the upstream itself: the ceiling' },
@@ -62,15 +65,15 @@ export const targets = Object.freeze([
     prefix: '/api',
     description,
   })),
-  {
-    id: 'ours-express-defaults',
-    framework: 'express',
+  ...['express', 'koa', 'fastify'].map((framework) => ({
+    id: `ours-${framework}-defaults`,
+    framework,
     role: 'ours',
-    script: 'ours-express.mjs',
+    script: `ours-${framework}.mjs`,
     prefix: '/api',
     keepDefaults: true,
-    description: 'ours on Express with retries and passive health on (the defaults)',
-  },
+    description: `ours on ${FRAMEWORK_NAMES[framework]} with retries and passive health on (the defaults)`,
+  })),
   {
     id: 'ours-express-c8',
     framework: 'express',

@@ -17,6 +17,11 @@ const OVERLOAD_GOAL_TARGETS = ['ours-express-adaptive', 'ours-fastify-adaptive']
 /** Framework names as the goals spell them. @type {Record<string, string>} */
 const FRAMEWORKS = { express: 'Express', koa: 'Koa', fastify: 'Fastify', 'node:http': 'node:http' }
 
+/** Answers/s of ours in the failure case, at least, against the fastest peer on its framework (issue 17):
+ * with retry and circuit off (like the peers), and with the defaults (passive health answers 503 without connecting). */
+const FAILURE_PEER_GOAL = 1.0
+const FAILURE_DEFAULTS_PEER_GOAL = 2.0
+
 /** Most CPU per response with the OpenTelemetry SDK registered, against the same target without (issue 14). */
 const TELEMETRY_CPU_LIMIT = 1.15
 
@@ -137,6 +142,20 @@ export function checkTargets(results) {
           `${timeouts} × 504 (none: ${verdict(timeouts === 0)})`,
         ]
         lines.push(`overload: ${id}: ${parts.join(', ')}`)
+      }
+    }
+    if (benchCase.kind === 'failure') {
+      for (const ours of rows.filter((r) => r.target.role === 'ours')) {
+        const { xPeer, peer, sockets } = /** @type {import('../cases/loadCase.mjs').LoadRow} */ (ours)
+        const goal = ours.target.keepDefaults ? FAILURE_DEFAULTS_PEER_GOAL : FAILURE_PEER_GOAL
+        const parts = []
+        if (xPeer !== undefined && peer !== undefined) {
+          parts.push(`${xPeer.toFixed(3)}× ${peer.id} (≥ ${goal.toFixed(1)}: ${verdict(xPeer >= goal)})`)
+        }
+        if (sockets !== undefined) {
+          parts.push(`sockets ${sockets.before} → ${sockets.after} (back: ${verdict(sockets.after <= sockets.before)})`)
+        }
+        if (parts.length > 0) lines.push(`failure: ${ours.target.id}: ${parts.join(', ')}`)
       }
     }
     if (benchCase.kind === 'ws-stream') {

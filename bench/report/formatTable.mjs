@@ -78,6 +78,8 @@ const FAILURE_COLUMNS = [
   ['statuses', (row) => statuses(row.statuses), 'left'],
   ['errors', (row) => String(row.errors), 'right'],
   ['× best peer', (row) => peerRatio(row), 'right'],
+  ['CPU', (row) => `${fixed(row.cpu, 0)} %`, 'right'],
+  ['CPU µs/answer', (row) => fixed(row.cpuPerRequest, 0), 'right'],
   ['sockets before → after', (row) => sockets(row.sockets), 'left'],
   ['others', (row) => `${fixed(row.others, 0)} %`, 'right'],
 ]

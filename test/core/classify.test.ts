@@ -166,4 +166,14 @@ describe('classify', () => {
     expect(failure).toMatchObject({ status: 502, statusCode: 502, expose: false, code: 'connection_refused' })
     expect(failure.message).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|\d{4,5}/)
   })
+
+  it('captures no stack frames (the cause keeps its own) and leaves Error.stackTraceLimit as it was', async () => {
+    const limit = Error.stackTraceLimit
+    const failure = classify(await captured(() => undiciGet(refused))) as GatewayError
+    expect(failure.stack).toBe(`GatewayError: ${failure.message}`)
+    expect(failure.stack).not.toContain('\n    at ')
+    expect((failure.cause as Error).stack).toContain('\n    at ')
+    expect(Error.stackTraceLimit).toBe(limit)
+    expect(new Error('app').stack).toContain('\n    at ')
+  })
 })

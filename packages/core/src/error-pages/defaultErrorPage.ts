@@ -94,9 +94,27 @@ const WHAT_TO_DO =
 
 /** The default page in the negotiated type. Every value is already free of anything internal. */
 export function defaultErrorPage(type: ErrorPageType, values: TemplateValues, received?: number): string {
+  return renderDefaultPage(type, values, received, shownTime(values.time))
+}
+
+/** The time as the HTML page shows it to people: `2026-11-25 12:34:56`. */
+export function shownTime(time: string): string {
+  return time.replace('T', ' ').replace('Z', '')
+}
+
+/**
+ * {@link defaultErrorPage} with the HTML page's shown time given apart from `values.time`, so that
+ * `DefaultPages` can mark where each of the values that change per answer goes.
+ */
+export function renderDefaultPage(
+  type: ErrorPageType,
+  values: TemplateValues,
+  received: number | undefined,
+  shown: string,
+): string {
   switch (type) {
     case 'text/html':
-      return html(values)
+      return html(values, shown)
     case 'text/plain':
       return text(values)
     default:
@@ -181,7 +199,7 @@ function hop(hop: Hop): string {
 }
 
 /** One self-contained page: inline CSS, no script, no external resource (the icon is an empty data: URL). */
-function html(values: TemplateValues): string {
+function html(values: TemplateValues, shown: string): string {
   const words = wordsFor(values.status)
   const status = escapeHtml(values.status)
   const title = escapeHtml(values.title)
@@ -213,7 +231,7 @@ ${words.hops.map(hop).join('\n')}
 <dt>Request id</dt>
 <dd><code>${escapeHtml(values.requestId)}</code></dd>
 <dt>Time (UTC)</dt>
-<dd><time datetime="${time}">${time.replace('T', ' ').replace('Z', '')}</time></dd>
+<dd><time datetime="${time}">${escapeHtml(shown)}</time></dd>
 <dt>What failed</dt>
 <dd>${escapeHtml(values.detail)}</dd>
 ${values.code === '' ? '' : `<dt>Error type</dt>\n<dd><code>${escapeHtml(values.code)}</code></dd>\n`}</dl>

@@ -2,12 +2,12 @@ import { FAILURES, type FailureRow, proxyStatusType } from '../errors/failures.j
 import { GatewayError } from '../errors/GatewayError.js'
 import type { GatewayEvents } from '../events/GatewayEvents.js'
 import type { GatewayResponse } from '../seam/GatewayResponse.js'
+import { answerTime } from './answerTime.js'
 import type { TemplateValues } from './compileTemplate.js'
-import { defaultErrorPage } from './defaultErrorPage.js'
 import type { ErrorPageRequest, ErrorPageResult, ErrorPageType } from './ErrorPages.js'
 import { ERROR_PAGE_RENDER_TIMEOUT_MS } from './errorPageDefaults.js'
 import type { ErrorRequest } from './errorRequest.js'
-import { ERROR_PAGE_TYPES, negotiateType } from './negotiateType.js'
+import { ERROR_PAGE_TYPES } from './negotiateType.js'
 import type { ResolvedErrorPage, ResolvedErrorPages } from './resolveErrorPages.js'
 
 /** What answering a failure needs of the gateway. */
@@ -15,6 +15,14 @@ export interface ErrorResponseContext {
   readonly options: { readonly proxyName: string; readonly errorPages: ResolvedErrorPages }
   /** Told when a custom page fails (see {@link errorResponse}). */
   readonly events?: GatewayEvents
+}
+
+/** Each page type's `Content-Type`. */
+const CONTENT_TYPES: Readonly<Record<ErrorPageType, string>> = {
+  'text/html': 'text/html; charset=utf-8',
+  'application/problem+json': 'application/problem+json; charset=utf-8',
+  'application/json': 'application/json; charset=utf-8',
+  'text/plain': 'text/plain; charset=utf-8',
 }
 
 /** A default page's extra header: nothing but its own inline style may load. */
@@ -132,22 +140,29 @@ function answer(
   context: ErrorResponseContext,
 ): GatewayResponse | Promise<GatewayResponse> {
   const pages = context.options.errorPages
-  const type = negotiateType(request.accept, pages.offers)
-  const time = `${new Date().toISOString().slice(0, 19)}Z`
-  const values: TemplateValues = {
-    status: String(subject.status),
-    title: subject.title,
-    detail: subject.detail,
-    requestId: request.requestId,
-    time,
-    code: subject.code,
-  }
-  const send = (pageType: ErrorPageType, body: string, custom: boolean) =>
-    response(subject, request, context, pageType, body, custom)
-  const fallback = () => send(type, defaultErrorPage(type, values, subject.received), false)
-  const page = (subject.code === '' ? undefined : pages.pages.get(subject.code)) ?? pages.pages.get(values.status)
+  const type = pages.types.typeFor(request.accept)
+  const time = answerTime()
+  const fallback = () =>
+    response(subject, request, context, type, pages.defaults.render(type, subject, request.requestId, time), false)
+  const page =
+    pages.pages.size === 0
+      ? undefined
+      : ((subject.code === '' ? undefined : pages.pages.get(subject.code)) ?? pages.pages.get(String(subject.status)))
   if (page === undefined) return fallback()
-  if (page.render === undefined) return type === 'text/html' ? send(type, page.template(values), true) : fallback()
+  const send = (pageType: ErrorPageType, body: string, custom: boolean) =>
+    response(subject, request, context, pageType, Buffer.from(body), custom)
+  if (page.render === undefined) {
+    if (type !== 'text/html') return fallback()
+    const values: TemplateValues = {
+      status: String(subject.status),
+      title: subject.title,
+      detail: subject.detail,
+      requestId: request.requestId,
+      time,
+      code: subject.code,
+    }
+    return send(type, page.template(values), true)
+  }
 
   const failed = (cause: unknown) => {
     reportRenderer(cause, page, request, context)
@@ -193,12 +208,11 @@ function response(
   request: ErrorRequest,
   context: ErrorResponseContext,
   type: ErrorPageType,
-  text: string,
+  body: Buffer,
   custom: boolean,
 ): GatewayResponse {
-  const body = Buffer.from(text)
   const headers: GatewayResponse['headers'] = {
-    'content-type': `${type}; charset=utf-8`,
+    'content-type': CONTENT_TYPES[type],
     'content-length': String(body.length),
     'cache-control': 'no-store',
     'proxy-status': `${context.options.proxyName}; ${subject.proxyStatus}`,

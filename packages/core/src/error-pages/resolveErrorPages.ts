@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { isFailureCode } from '../errors/failures.js'
 import { optionError } from '../errors/optionError.js'
+import { AcceptTypes } from './AcceptTypes.js'
 import { compileTemplate, type TemplateValues } from './compileTemplate.js'
+import { DefaultPages } from './DefaultPages.js'
 import type { ErrorPageRenderer, ErrorPageType } from './ErrorPages.js'
 import { DEFAULT_ERROR_PAGE_TYPE } from './errorPageDefaults.js'
 import { ERROR_PAGE_TYPES } from './negotiateType.js'
@@ -15,6 +17,10 @@ export type ResolvedErrorPage =
 export interface ResolvedErrorPages {
   /** The offered types for negotiation, the default one first. */
   readonly offers: readonly ErrorPageType[]
+  /** The negotiated type by `Accept` value, over `offers`. */
+  readonly types: AcceptTypes
+  /** The default pages, rendered once each. */
+  readonly defaults: DefaultPages
   /** Seconds for `Retry-After` on the gateway's 504s, when configured. */
   readonly timeoutRetryAfter: number | undefined
   /** The upstream statuses answered with the gateway's page instead of passed through. */
@@ -63,8 +69,14 @@ export function resolveErrorPages(value: unknown): ResolvedErrorPages {
     }
     pages.set(key, resolvePage(page, name, key))
   }
+  const offers: readonly ErrorPageType[] = Object.freeze([
+    defaultType as ErrorPageType,
+    ...ERROR_PAGE_TYPES.filter((type) => type !== defaultType),
+  ])
   return Object.freeze({
-    offers: Object.freeze([defaultType as ErrorPageType, ...ERROR_PAGE_TYPES.filter((type) => type !== defaultType)]),
+    offers,
+    types: new AcceptTypes(offers),
+    defaults: new DefaultPages(),
     timeoutRetryAfter: retryAfter as number | undefined,
     replaceUpstream,
     pages,
