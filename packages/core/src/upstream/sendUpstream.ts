@@ -2,7 +2,7 @@ import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { AttemptRecord } from './AttemptRecord.js'
 import { type AttemptRoute, dispatchOptions } from './dispatchOptions.js'
 import type { ResponseShape } from './forward.js'
-import { attemptBody, bodyPending, type ForwardBody } from './ReplayableBody.js'
+import { attemptBody, bodyPending, type ForwardBody, ReplayableBody } from './ReplayableBody.js'
 import { callUpstream, type UpstreamResponse } from './UpstreamExchange.js'
 import { drain, rawHeaderValue } from './upstreamResponseParts.js'
 
@@ -43,7 +43,8 @@ export function sendUpstream(
     deadline: attempts.deadline,
     signal: attempt.signal ?? attempts.signal,
     attempt,
-    bodyPending: () => bodyPending(body),
+    // only a body still streaming in can be pending: none (a GET) or a buffer never is
+    bodyPending: body instanceof ReplayableBody ? () => bodyPending(body) : undefined,
     verifyLength: attempts.verifyLength,
   })
 }
