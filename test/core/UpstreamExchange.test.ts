@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { PassThrough } from 'node:stream'
-import { Pool } from 'undici'
+import { type Dispatcher, Pool } from 'undici'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { isGatewayError } from '~core/errors/GatewayError.js'
 import { TargetState } from '~core/targets/TargetState.js'
@@ -112,5 +112,25 @@ describe('UpstreamExchange', () => {
     await new Promise((resolve) => setTimeout(resolve, 600))
     const body = await response.body.arrayBuffer()
     expect(body.byteLength).toBe(1048576)
+  })
+
+  it('undici calls its handler directly, so no response header lines are parsed into an object nobody reads', async () => {
+    const up = await upstream()
+    const upstreamPool = pool(up.url)
+    const handlers: Dispatcher.DispatchHandler[] = []
+    const watched = {
+      dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) {
+        handlers.push(handler)
+        return upstreamPool.dispatch(options, handler)
+      },
+    } as unknown as Pool
+    const response = await call(watched, '/ok')
+    expect((await response.body.text()).toString()).toBe('ok')
+    expect(response.rawHeaders.every((line) => Buffer.isBuffer(line))).toBe(true)
+    // undici 7 wraps a handler with onRequestStart in an UnwrapHandler, which parses every response's
+    // headers (and trailers); one with the API its clients call (onHeaders) it calls as it is
+    const [handler] = handlers as [Dispatcher.DispatchHandler]
+    expect(typeof handler.onHeaders).toBe('function')
+    expect('onRequestStart' in handler).toBe(false)
   })
 })

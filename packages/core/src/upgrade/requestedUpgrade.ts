@@ -5,23 +5,28 @@
  */
 export function requestedUpgrade(rawHeaders: readonly string[]): string | undefined {
   let upgrade: string | undefined
-  let named = false
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
-    if (name.length === 7 && upgrade === undefined && name.toLowerCase() === 'upgrade') {
+    if (name.length === 7 && name.toLowerCase() === 'upgrade') {
       upgrade = rawHeaders[i + 1] as string
-    } else if (name.length === 10 && !named && name.toLowerCase() === 'connection') {
-      named = namesUpgrade(rawHeaders[i + 1] as string)
+      break
     }
   }
-  if (upgrade === undefined || !named) return undefined
+  // nearly every request asks for none: its `Connection` (keep-alive) is not even looked at
+  if (upgrade === undefined || !connectionNamesUpgrade(rawHeaders)) return undefined
   const first = (upgrade.split(',')[0] as string).trim()
   const slash = first.indexOf('/')
   const protocol = (slash === -1 ? first : first.slice(0, slash)).toLowerCase()
   return protocol === '' ? undefined : protocol
 }
 
-function namesUpgrade(connection: string): boolean {
-  for (const token of connection.split(',')) if (token.trim().toLowerCase() === 'upgrade') return true
+/** Whether a `Connection` field line names `upgrade`. */
+function connectionNamesUpgrade(rawHeaders: readonly string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue
+    for (const token of (rawHeaders[i + 1] as string).split(','))
+      if (token.trim().toLowerCase() === 'upgrade') return true
+  }
   return false
 }

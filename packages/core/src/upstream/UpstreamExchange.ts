@@ -7,7 +7,7 @@ import { rawHeaderValue } from '../http/rawHeaderValue.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
 import type { AttemptRecord } from './AttemptRecord.js'
 import { EARLY_BODY_BYTES, EarlyBody } from './EarlyBody.js'
-import { ExchangeHandler, type ExchangeListener } from './ExchangeHandler.js'
+import { type ExchangeControl, ExchangeHandler, type ExchangeListener } from './ExchangeHandler.js'
 import { PhaseTimer } from './PhaseTimer.js'
 import { type BodySource, UpstreamBody } from './UpstreamBody.js'
 
@@ -102,7 +102,7 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
   readonly phases: AttemptRecord
   private phase: Phase = CONNECT
   private readonly timer = new PhaseTimer(() => this.onTimer())
-  private controller: Dispatcher.DispatchController | undefined
+  private controller: ExchangeControl | undefined
   private failure: Error | undefined
   /** The body stream, once someone asked for it. */
   private stream: UpstreamBody | undefined
@@ -146,7 +146,7 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
   // ---- what undici tells, through the handler ----
 
   /** A connection took the request: undici writes its head now (and a body that is not a stream). */
-  connected(controller: Dispatcher.DispatchController): void {
+  connected(controller: ExchangeControl): void {
     if (this.phase === DONE) {
       controller.abort(this.failure ?? new Error('abandoned'))
       return
@@ -161,7 +161,7 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
   }
 
   /** The response headers arrived. */
-  responseStarted(controller: Dispatcher.DispatchController, statusCode: number): void {
+  responseStarted(controller: ExchangeControl, statusCode: number, rawHeaders: Buffer[]): void {
     if (this.phase === DONE) {
       controller.abort(this.failure ?? new Error('abandoned'))
       return
@@ -169,7 +169,7 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
     this.phase = BODY
     this.phases.firstByte = performance.now()
     this.statusCode = statusCode
-    this.rawHeaders = controller.rawHeaders as Buffer[]
+    this.rawHeaders = rawHeaders
     if (this.spec.verifyLength === true)
       this.expectedLength = bodyLength(this.spec.request.method, statusCode, this.rawHeaders)
     this.dueIdle()
@@ -177,14 +177,14 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
   }
 
   /** The upstream switched protocols: the exchange is over, its connection is the caller's. */
-  upgraded(controller: Dispatcher.DispatchController, statusCode: number, socket: Duplex): void {
+  upgraded(_controller: ExchangeControl, statusCode: number, rawHeaders: Buffer[], socket: Duplex): void {
     if (this.phase === DONE) {
       socket.destroy()
       return
     }
     this.phases.firstByte = performance.now()
     this.statusCode = statusCode
-    this.rawHeaders = controller.rawHeaders as Buffer[]
+    this.rawHeaders = rawHeaders
     this.socket = socket
     this.completed = true
     this.finish()
@@ -192,7 +192,7 @@ export class UpstreamExchange implements BodySource, UpstreamResponse, ExchangeL
   }
 
   /** A chunk of the response body; pauses the upstream while nobody reads. */
-  data(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  data(controller: ExchangeControl, chunk: Buffer): void {
     this.receivedLength += chunk.length
     const idle = this.spec.timeout.idle
     if (idle !== 0) this.timer.dueAt = performance.now() + idle

@@ -4,7 +4,7 @@ import type { AttemptRecord } from './AttemptRecord.js'
 import { type AttemptRoute, dispatchOptions } from './dispatchOptions.js'
 import { drain } from './drain.js'
 import type { ResponseShape } from './forward.js'
-import { attemptBody, bodyPending, type ForwardBody } from './ReplayableBody.js'
+import { attemptBody, bodyPending, type ForwardBody, ReplayableBody } from './ReplayableBody.js'
 import { callUpstream, type UpstreamResponse } from './UpstreamExchange.js'
 
 /** How the attempt loop reads an undici exchange's response. */
@@ -44,7 +44,8 @@ export function sendUpstream(
     deadline: attempts.deadline,
     signal: attempt.signal ?? attempts.signal,
     attempt,
-    bodyPending: () => bodyPending(body),
+    // only a body still streaming in can be pending: none (a GET) or a buffer never is
+    bodyPending: body instanceof ReplayableBody ? () => bodyPending(body) : undefined,
     verifyLength: attempts.verifyLength,
   })
 }
