@@ -29,7 +29,10 @@ export class UpstreamBody extends Readable implements DirectBody {
 
   /** @internal a chunk from the upstream; `false` asks the upstream to pause */
   deliver(chunk: Buffer): boolean {
-    return this.sink === undefined ? this.push(chunk) : this.sink.write(chunk)
+    if (this.sink === undefined) return this.push(chunk)
+    // undici hands over an empty chunk when it resumes after a pause (once per chunk of a long body):
+    // written, it costs a write syscall of no bytes
+    return chunk.length === 0 || this.sink.write(chunk)
   }
 
   /** @internal the upstream finished the body */
