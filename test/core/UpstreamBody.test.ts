@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import { createServer, get, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { PassThrough, pipeline } from 'node:stream'
 import { Pool } from 'undici'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { isGatewayError } from '~core/errors/GatewayError.js'
 import { TargetState } from '~core/targets/TargetState.js'
 import { AttemptRecord } from '~core/upstream/AttemptRecord.js'
 import { dispatchOptions } from '~core/upstream/dispatchOptions.js'
@@ -73,7 +75,32 @@ function download(port: number, path: string): Promise<{ bytes: number; digest: 
   })
 }
 
-describe('UpstreamBody: written straight into a response', () => {
+describe('UpstreamBody: written straight into the response its framework pipes it to', () => {
+  it('piped (as Koa and Fastify do) into the response it was told of, the body writes itself there, intact, and the piper sees it end', async () => {
+    let dataListeners = -1
+    let piped: Error | null | undefined
+    const port = await front((response, res) => {
+      res.writeHead(response.statusCode, { 'content-length': String(BYTES) })
+      response.body.sendWhenPipedTo(res)
+      pipeline(response.body, res, (error) => {
+        piped = error ?? null
+      })
+      // no stream in between: pipe would have started reading the body with a 'data' listener
+      dataListeners = response.body.listenerCount('data')
+    })
+    const through = await download(port, `/download?bytes=${BYTES}`)
+    expect(dataListeners).toBe(0)
+    expect(through.cut).toBe(false)
+    expect(through.bytes).toBe(BYTES)
+    await expect.poll(() => piped).toBeNull()
+    // the same bytes as a direct pipe of the upstream's body
+    const direct = await front((response, res) => {
+      res.writeHead(response.statusCode, { 'content-length': String(BYTES) })
+      response.body.pipe(new PassThrough()).pipe(res)
+    })
+    expect(through.digest).toBe((await download(direct, `/download?bytes=${BYTES}`)).digest)
+  })
+
   it('written into a response (sendTo, as the Express adapter does), a long body makes no empty writes: each would be a write syscall of no bytes', async () => {
     const written: number[] = []
     const port = await front((response, res) => {
@@ -89,5 +116,49 @@ describe('UpstreamBody: written straight into a response', () => {
     expect(through.bytes).toBe(BYTES)
     expect(written.length).toBeGreaterThan(1)
     expect(written.filter((length) => length === 0)).toEqual([])
+  })
+
+  it('piped anywhere else (a middleware’s transform), the body streams as usual', async () => {
+    let dataListeners = -1
+    const port = await front((response, res) => {
+      res.writeHead(response.statusCode, { 'content-length': String(BYTES) })
+      response.body.sendWhenPipedTo(res)
+      const transform = new PassThrough()
+      response.body.pipe(transform)
+      dataListeners = response.body.listenerCount('data')
+      transform.pipe(res)
+    })
+    const through = await download(port, `/download?bytes=${BYTES}`)
+    expect(dataListeners).toBe(1)
+    expect(through.bytes).toBe(BYTES)
+  })
+
+  it('an upstream failure mid-body reaches the piper as the body’s error, and the client connection is cut', async () => {
+    let piped: Error | null | undefined
+    const port = await front((response, res) => {
+      res.writeHead(response.statusCode, { 'content-length': '100000' })
+      response.body.sendWhenPipedTo(res)
+      pipeline(response.body, res, (error) => {
+        piped = error ?? null
+      })
+    })
+    const through = await download(port, '/reset-mid-body?bytes=1000')
+    expect(through.cut).toBe(true)
+    expect(through.bytes).toBeLessThan(100_000)
+    await expect.poll(() => piped).toBeDefined()
+    expect(isGatewayError(piped)).toBe(true)
+  })
+})
+
+describe('a body of exactly 64 KiB (the bench’s GET 64 KiB) goes out as one buffer, not a stream', () => {
+  it.each([
+    [64 * 1024, 64 * 1024],
+    [64 * 1024 + 1, undefined],
+  ])('declared %i bytes -> collected whole: %s', async (bytes, collected) => {
+    const pool = await upstream()
+    const response = await call(pool, `/download?bytes=${bytes}`)
+    const whole = await response.completeSoon(bytes)
+    expect(Buffer.isBuffer(whole) ? whole.length : whole).toBe(collected)
+    if (whole === undefined) expect((await response.body.arrayBuffer()).byteLength).toBe(bytes)
   })
 })
