@@ -178,6 +178,27 @@ describe('fastify plugin', () => {
       expect(onResponse).toEqual([503, 502])
     })
 
+    it('onSend sees the body stream, and when Fastify pipes it the body writes itself into the response (no stream in between)', async () => {
+      const up = await upstream()
+      const seen: unknown[] = []
+      const { url } = await start(async (app) => {
+        app.addHook('onRequest', async (_request, reply) => {
+          // a Readable piped into the response announces itself with 'pipe'; the direct write does not
+          reply.raw.on('pipe', () => seen.push('piped'))
+        })
+        app.addHook('onSend', async (_request, _reply, payload) => {
+          seen.push(typeof (payload as { pipe?: unknown }).pipe)
+          return payload
+        })
+        await app.register(gatewayPlugin, { prefix: '/api', target: up.url })
+      })
+      const res = await send(`${url}/api/download?bytes=${4 * 1024 * 1024}`)
+      expect(res.status).toBe(200)
+      expect(res.body.length).toBe(4 * 1024 * 1024)
+      await waitFor(() => seen.length >= 1)
+      expect(seen).toEqual(['function'])
+    })
+
     it('options Fastify reads itself (prefix, logLevel) are not handed to the gateway', async () => {
       const up = await upstream()
       const { url } = await start((app) =>

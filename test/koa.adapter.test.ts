@@ -129,6 +129,25 @@ describe.each(KOA_VERSIONS)('$name adapter', (version) => {
       expect(seen).toEqual([[502, 'gateway-middleware; error=connection_refused']])
     })
 
+    it('sees the body stream as ctx.body, and when Koa pipes it the body writes itself into the response (no stream in between)', async () => {
+      const up = await upstream()
+      const { app } = koa()
+      const seen: unknown[] = []
+      app.use(async (ctx, next) => {
+        // a Readable piped into the response announces itself with 'pipe'; the direct write does not
+        ctx.res.on('pipe', () => seen.push('piped'))
+        await next()
+        seen.push(typeof (ctx.body as Readable).pipe)
+      })
+      const gateway = gatewayMiddleware({ target: up.url })
+      app.use(gateway)
+      const { url } = await start(app, gateway)
+      const res = await send(`${url}/download?bytes=${4 * 1024 * 1024}`)
+      expect(res.status).toBe(200)
+      expect(res.body.length).toBe(4 * 1024 * 1024)
+      expect(seen).toEqual(['function'])
+    })
+
     it('can pipe the body on (compression-style), and a failure after headers still cuts the connection', async () => {
       const up = await upstream()
       const { app } = koa()

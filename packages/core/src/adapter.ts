@@ -15,4 +15,4 @@ export {
   upgradeThroughServer,
 } from './seam/routeUpgrade.js'
 export { warnOnce } from './seam/warnOnce.js'
-export { writeResponse } from './seam/writeResponse.js'
+export { writeDirectlyWhenPiped, writeResponse } from './seam/writeResponse.js'

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import type { GatewayResponse } from '@gateway-middleware/core'
+import { writeDirectlyWhenPiped } from '@gateway-middleware/core/adapter'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 
 /** Response bodies handed to Fastify, by reply (weakly: they go with the request). */
@@ -30,6 +31,8 @@ export function sendResponse(reply: FastifyReply, response: GatewayResponse): vo
   }
   // kept past the stream's 'close': Fastify's error handling may run later, after async onError hooks
   sending.set(reply, stream)
+  // when Fastify pipes it into the response (after the onSend hooks, which may replace it), it writes itself there
+  writeDirectlyWhenPiped(stream, reply.raw)
   reply.send(stream)
 }
 

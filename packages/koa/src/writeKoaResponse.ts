@@ -1,4 +1,5 @@
 import type { GatewayResponse } from '@gateway-middleware/core'
+import { writeDirectlyWhenPiped } from '@gateway-middleware/core/adapter'
 import type { Context } from 'koa'
 
 /**
@@ -32,7 +33,11 @@ export function writeKoaResponse(ctx: Context, response: GatewayResponse): void 
     return
   }
   const typed = res.hasHeader('content-type') || headers['content-type'] !== undefined
-  if (body !== null && !Buffer.isBuffer(body)) body.on('error', () => res.destroy())
+  if (body !== null && !Buffer.isBuffer(body)) {
+    body.on('error', () => res.destroy())
+    // when Koa pipes it into the response (and no middleware replaced it), it writes itself there
+    writeDirectlyWhenPiped(body, res)
+  }
   koa.body = body
   koa.status = response.status
   setHeaders(res, headers)

@@ -8,7 +8,10 @@ import type { HeaderRecord } from '../http/headerRecord.js'
  * upstream's body does: see `UpstreamBody.sendTo`).
  */
 export interface DirectBody {
+  /** Write the body into `res` now, and end it. */
   sendTo(res: ServerResponse): void
+  /** Write the body straight into `res` when it is piped there (by the framework), instead of streaming it. */
+  sendWhenPipedTo(res: ServerResponse): void
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
 import type { DirectBody, GatewayResponse } from './GatewayResponse.js'
 
 /**
@@ -22,7 +23,7 @@ export function writeResponse(res: ServerResponse, response: GatewayResponse): v
   }
   if (body === null) res.end()
   else if (Buffer.isBuffer(body)) res.end(body)
-  else if (typeof (body as Partial<DirectBody>).sendTo === 'function') (body as unknown as DirectBody).sendTo(res)
+  else if (isDirect(body)) body.sendTo(res)
   else {
     body.once('error', () => res.destroy())
     res.once('close', () => {
@@ -30,4 +31,19 @@ export function writeResponse(res: ServerResponse, response: GatewayResponse): v
     })
     body.pipe(res)
   }
+}
+
+/**
+ * For adapters that hand a gateway response's body stream to their framework, which pipes it into
+ * the Node response itself (Koa, Fastify): when the framework pipes it into `res`, the upstream's
+ * body writes itself straight into it, without the stream in between (each chunk pushed, buffered,
+ * read and written again). The framework's hooks and middleware still see the stream and may
+ * replace it; piped anywhere else, it streams as usual.
+ */
+export function writeDirectlyWhenPiped(body: Readable, res: ServerResponse): void {
+  if (isDirect(body)) body.sendWhenPipedTo(res)
+}
+
+function isDirect(body: Readable): body is Readable & DirectBody {
+  return typeof (body as Partial<DirectBody>).sendTo === 'function'
 }

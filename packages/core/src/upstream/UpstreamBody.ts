@@ -20,6 +20,12 @@ export class UpstreamBody extends Readable implements DirectBody {
   private readonly source: BodySource
   /** A Node response the body is written straight into (see `sendTo`). */
   private sink: ServerResponse | undefined
+  /** Whether the body ends the sink when it completes (`pipe(res, { end: false })` leaves that to the piper). */
+  private endsSink = true
+  /** The sink came through `pipe`: the piper handles the body's errors. */
+  private piped = false
+  /** The response that `pipe` writes into directly (see `sendWhenPipedTo`). */
+  private pipedSink: ServerResponse | undefined
   private done = false
 
   constructor(source: BodySource) {
@@ -29,14 +35,20 @@ export class UpstreamBody extends Readable implements DirectBody {
 
   /** @internal a chunk from the upstream; `false` asks the upstream to pause */
   deliver(chunk: Buffer): boolean {
-    return this.sink === undefined ? this.push(chunk) : this.sink.write(chunk)
+    if (this.sink === undefined) return this.push(chunk)
+    // undici hands over an empty chunk when it resumes after a pause (once per chunk of a long body):
+    // written, it costs a write syscall of no bytes
+    return chunk.length === 0 || this.sink.write(chunk)
   }
 
   /** @internal the upstream finished the body */
   complete(): void {
     this.done = true
-    if (this.sink === undefined) this.push(null)
-    else this.sink.end()
+    const sink = this.sink
+    if (sink !== undefined && this.endsSink) sink.end()
+    // written straight into a sink the stream still ends (flowing, with nothing in it), so that
+    // whoever piped it (Koa's `pipeline`, Fastify's end-of-stream watch) sees it finish
+    this.push(null)
   }
 
   /**
@@ -57,6 +69,37 @@ export class UpstreamBody extends Readable implements DirectBody {
   sendTo(res: ServerResponse): void {
     // no one reads this stream: its errors are handled by destroying the response (see _destroy)
     this.on('error', ignore)
+    this.writeInto(res)
+  }
+
+  /**
+   * Let `pipe(res)` write the body straight into `res`, as {@link sendTo} does, for adapters that
+   * hand the stream to their framework, which pipes it into the response itself (Koa's `respond`,
+   * Fastify's `reply.send`): middleware and hooks still see, and may replace, the stream. Piped
+   * anywhere else (a middleware's transform), or read, it streams as usual.
+   */
+  sendWhenPipedTo(res: ServerResponse): void {
+    this.pipedSink = res
+  }
+
+  override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
+    const res = this.pipedSink
+    if (
+      res === undefined ||
+      (destination as unknown) !== res ||
+      this.sink !== undefined ||
+      this.readableDidRead ||
+      this.destroyed
+    ) {
+      return super.pipe(destination, options)
+    }
+    this.endsSink = options?.end !== false
+    this.piped = true
+    this.writeInto(res)
+    return destination
+  }
+
+  private writeInto(res: ServerResponse): void {
     if (this.destroyed) {
       // the body failed before it was sent for: cut the connection, nothing went out yet
       res.destroy()
@@ -69,8 +112,10 @@ export class UpstreamBody extends Readable implements DirectBody {
       res.write(chunk)
       chunk = this.read() as Buffer | null
     }
+    // flowing with nothing pushed into it any more: it emits 'end' once the upstream completes
+    this.resume()
     if (this.done) {
-      res.end()
+      if (this.endsSink) res.end()
       return
     }
     res.on('drain', () => this.source.pull())
@@ -86,7 +131,9 @@ export class UpstreamBody extends Readable implements DirectBody {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.source.bodyDestroyed(error)
-    if (error !== null && this.sink !== undefined) this.sink.destroy()
+    // a sink it was piped into is the piper's to cut, as with any piped stream: it hears of the error
+    // (Fastify's error handling runs its onError hooks first)
+    if (error !== null && this.sink !== undefined && !this.piped) this.sink.destroy()
     callback(error)
   }
 
