@@ -22,6 +22,10 @@ describe('README', () => {
     },
   )
 
+  it('has no merge-conflict markers left (here or in the migration guide)', () => {
+    for (const text of [readme, migrating]) expect(text).not.toMatch(/^(<{7}|={7}|>{7})( |$)/m)
+  })
+
   it('links the migration guide', () => {
     expect(readme).toContain('(docs/migrating.md)')
   })
