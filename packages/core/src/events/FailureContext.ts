@@ -1,5 +1,5 @@
 import type { FailureCode } from '../errors/failures.js'
-import type { GatewayLogger } from '../observe/GatewayLogger.js'
+import type { GatewayLogger } from '../seam/GatewayLogger.js'
 
 /**
  * Why the gateway shed a request at its own limit (`connection_limit_reached`): its queue for the

@@ -1,5 +1,5 @@
 import type { GatewayError } from '../errors/GatewayError.js'
-import type { GatewayLogger } from '../observe/GatewayLogger.js'
+import type { GatewayLogger } from '../seam/GatewayLogger.js'
 import type { FailureContext, RetryContext } from './FailureContext.js'
 import type { PhaseRecord } from './PhaseRecord.js'
 

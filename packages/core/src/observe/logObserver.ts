@@ -1,7 +1,7 @@
 import { proxyStatusType } from '../errors/failures.js'
 import type { GatewayObserver } from '../events/GatewayEvents.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
-import type { GatewayLogger } from './GatewayLogger.js'
+import type { GatewayLogger } from '../seam/GatewayLogger.js'
 
 /** An attempt's phases as a log record shows them, in ms (one decimal). */
 export interface LoggedTimings {

@@ -3,8 +3,8 @@ import type { FailureCode } from '../errors/failures.js'
 import type { GatewayError } from '../errors/GatewayError.js'
 import type { FailureContext, RetryContext } from '../events/FailureContext.js'
 import type { HeaderRecord } from '../http/headerRecord.js'
-import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { MeterProviderLike, TracerProviderLike } from '../observe/TelemetryProviders.js'
+import type { GatewayLogger } from '../seam/GatewayLogger.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 
 /** A timeout in ms, or `false` to turn that phase's timeout off. */

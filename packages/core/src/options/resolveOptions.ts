@@ -2,8 +2,8 @@ import proxyAddr from 'proxy-addr'
 import { type ResolvedErrorPages, resolveErrorPages } from '../error-pages/resolveErrorPages.js'
 import { type FailureCode, isFailureCode } from '../errors/failures.js'
 import { optionError } from '../errors/optionError.js'
-import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { MeterProviderLike, ResolvedTelemetry, TracerProviderLike } from '../observe/TelemetryProviders.js'
+import type { GatewayLogger } from '../seam/GatewayLogger.js'
 import {
   DEFAULT_ADAPTIVE_INITIAL_LIMIT,
   DEFAULT_ADAPTIVE_MIN_LIMIT,

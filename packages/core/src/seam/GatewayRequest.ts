@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
-import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { AbortSignalLike } from './AbortSignalLike.js'
+import type { GatewayLogger } from './GatewayLogger.js'
 import { type ClientUpgrade, clientUpgrade } from './routeUpgrade.js'
 
 /**

@@ -1,6 +1,6 @@
 import type { GatewayError } from '../errors/GatewayError.js'
-import type { GatewayLogger } from '../observe/GatewayLogger.js'
 import type { AbortSignalLike } from '../seam/AbortSignalLike.js'
+import type { GatewayLogger } from '../seam/GatewayLogger.js'
 import type { Destination } from '../targets/TargetSet.js'
 import type { AttemptRecord } from './AttemptRecord.js'
 
