@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors/GatewayError.js'
+import { headerValue } from '../http/headerValue.js'
 import { mediaType } from '../http/mediaType.js'
 import type { GatewayRequest } from '../seam/GatewayRequest.js'
 import { warnOnce } from '../seam/warnOnce.js'
@@ -116,13 +117,4 @@ function refuse(code: string, message: string): never {
 
 function multipart(contentType: string | undefined): boolean {
   return contentType !== undefined && mediaType(contentType).startsWith('multipart/')
-}
-
-/** The first value of a header in a flat `[name, value, …]` list (`name` in lower case). */
-function headerValue(raw: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < raw.length; i += 2) {
-    const field = raw[i] as string
-    if (field.length === name.length && field.toLowerCase() === name) return raw[i + 1]
-  }
-  return undefined
 }

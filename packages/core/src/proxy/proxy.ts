@@ -3,6 +3,7 @@ import { errorResponse, upstreamErrorResponse } from '../error-pages/errorRespon
 import { GatewayError, isGatewayError } from '../errors/GatewayError.js'
 import type { WarningEvent } from '../events/GatewayEvents.js'
 import type { PhaseRecord } from '../events/PhaseRecord.js'
+import { headerValue } from '../http/headerValue.js'
 import { rawHeaderValue } from '../http/rawHeaderValue.js'
 import { serverTiming } from '../observe/serverTiming.js'
 import type { ResolvedTarget } from '../options/resolveOptions.js'
@@ -461,11 +462,6 @@ function declaredLength(value: string | string[] | undefined): number | undefine
 
 /** The request's `Content-Length`, when it declared one. */
 function requestLength(request: GatewayRequest): number | undefined {
-  const raw = request.rawHeaders
-  for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).length === 14 && (raw[i] as string).toLowerCase() === 'content-length') {
-      return Number(raw[i + 1])
-    }
-  }
-  return undefined
+  const length = headerValue(request.rawHeaders, 'content-length')
+  return length === undefined ? undefined : Number(length)
 }
