@@ -121,3 +121,19 @@ describe('npm run bench', () => {
     expect(stdout).toMatch(/Goodput over time: \[[^\]]+\.svg\]/)
   }, 25_000)
 })
+
+describe('bench/report/compareRuns.mjs', () => {
+  it("reads a full run's tables back: each ratio as the report printed it, and the peer's CPU ÷ ours", async () => {
+    const compare = fileURLToPath(new URL('../bench/report/compareRuns.mjs', import.meta.url))
+    const report = fileURLToPath(new URL('../bench/results/2026-12-01-1347.md', import.meta.url))
+    const { stdout } = await run(process.execPath, [compare, report, report])
+    const cells = (label: string) => row(stdout, label)?.slice(1)
+    // get-small in that run: Koa 1.99× koa-proxies-ka, CPU 146 ÷ 72 µs.
+    expect(cells('get-small')?.[1]).toBe('1.99 / 1.99 **1.99×**<br>CPU 2.03 / 2.03 **2.03×**')
+    // The WebSocket relay is held against http-proxy (22562 round trips/s, 31.0 µs each), not the
+    // best peer on the framework: Fastify's 23089 at 30.0 µs.
+    expect(cells('ws, × http-proxy')?.[2]).toBe('1.02 / 1.02 **1.02×**<br>CPU 1.03 / 1.03 **1.03×**')
+    expect(cells('stream, peak RSS growth MiB')?.[0]).toBe('58.90 / 58.90 **58.90**')
+    expect(cells('get-small, SDK on: CPU × off')?.[1]).toBe('1.79 / 1.79 **1.79×**')
+  })
+})
