@@ -46,7 +46,9 @@ class BodyCollector {
     source.resume()
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  // a string only when the app set an encoding on the request (as the per-attempt streams do, sent as UTF-8)
+  private readonly onData = (data: Buffer | string): void => {
+    const chunk = typeof data === 'string' ? Buffer.from(data) : data
     this.chunks.push(chunk)
     this.bytes += chunk.length
   }
