@@ -60,6 +60,39 @@ export function limitsContract(build: BuildApp): void {
       await up.waitForAborted(1, 2000)
     })
 
+    it('a short body (declared within 64 KiB) is read whole before the upstream is contacted: a slow client holds no upstream connection', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url })
+      const answer = slowUpload(
+        app.port,
+        'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\nConnection: close\r\n\r\n',
+        'abcdefghijklmnopqrst',
+        40,
+      )
+      // halfway through the upload (20 bytes, one every 40 ms): nothing reached the upstream yet
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      expect(up.requests).toHaveLength(0)
+      const res = parseRawResponse(await answer)
+      expect(res.status).toBe(200)
+      expect(up.requests).toHaveLength(1)
+      expect(up.requests[0]?.bodyLength).toBe(20)
+    })
+
+    it('a client that leaves while its short body is read -> the upstream is never contacted and the gateway keeps serving', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url })
+      const socket = connect({ port: app.port, host: '127.0.0.1' })
+      await new Promise((resolve) => socket.once('connect', resolve))
+      socket.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nhalf of it')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      socket.destroy()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(up.requests).toHaveLength(0)
+      const res = await send(`${app.url}/echo`, { method: 'POST', body: 'x'.repeat(1000) })
+      expect(res.status).toBe(200)
+      expect(up.requests).toHaveLength(1)
+    })
+
     it('a client that sends its body too slowly -> 408 at the deadline, never a 504 blaming the upstream', async () => {
       const up = await upstream()
       const app = await gateway(build, '', { target: up.url, timeout: { total: 500 } })

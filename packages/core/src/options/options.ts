@@ -109,7 +109,9 @@ export interface RetryOptions {
   maxDelay?: number
   /**
    * Request bodies up to this many bytes are kept while they stream, so they can be replayed. A
-   * larger body streams straight through and is not retried (never refused for its size).
+   * larger body streams straight through and is not retried (never refused for its size). A body
+   * declared (`Content-Length`) within 64 KiB is read whole before it is sent, so it can always be
+   * replayed, whatever this limit.
    * @default 65536
    */
   bodyLimit?: number

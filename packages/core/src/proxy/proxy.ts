@@ -18,6 +18,7 @@ import type { Destination, TargetSet } from '../targets/TargetSet.js'
 import { requestedUpgrade } from '../upgrade/requestedUpgrade.js'
 import { switchedTo, switchingProtocols } from '../upgrade/switchingProtocols.js'
 import type { Tunnels } from '../upgrade/Tunnels.js'
+import { collectBody, WHOLE_REQUEST_BODY_BYTES } from '../upstream/collectBody.js'
 import { drain } from '../upstream/drain.js'
 import { type Forwarded, forward } from '../upstream/forward.js'
 import type { GatewayContext } from '../upstream/GatewayContext.js'
@@ -68,8 +69,10 @@ export async function proxy(context: ProxyContext, request: GatewayRequest): Pro
 class ProxiedRequest {
   private sent: UpstreamRequestHeaders | undefined
   private body: ReplayableBody | null = null
-  /** The bytes sent in place of a body a parser already read (`reserializeBody`). */
+  /** The bytes sent in place of a body a parser already read (`reserializeBody`), or of a short one read whole. */
   private parsed: Buffer | undefined
+  /** A short body (declared within {@link WHOLE_REQUEST_BODY_BYTES}) that is read whole before the first attempt. */
+  private whole = false
   private attempts = 0
   /** The latest attempt's phases. */
   private phases: PhaseRecord | undefined
@@ -136,6 +139,7 @@ class ProxiedRequest {
       throw new GatewayError('request_body_too_large', { phase: 'send' })
     }
     if (parsed !== undefined) this.parsed = parsed
+    else if (length !== undefined && length <= WHOLE_REQUEST_BODY_BYTES) this.whole = true
     else if (request.hasBody) {
       const { retry, bodyLimit } = context.options
       this.body = new ReplayableBody(request.body, retry?.bodyLimit ?? 0, length, bodyLimit)
@@ -148,10 +152,14 @@ class ProxiedRequest {
     const { context, request, body } = this
     const { options, targets, routing } = context
     const method = request.method
+    const deadline = options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total
+    // undici writes a buffer with the request head in one write; a stream costs it listeners, a
+    // write per chunk and a pause and resume per chunk, and the gateway a stream per attempt
+    if (this.whole) this.parsed = await collectBody(request.body, deadline, request.signal)
     const attempts = {
       body: this.parsed ?? body,
       timeout: options.timeout,
-      deadline: options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total,
+      deadline,
       signal: request.signal,
       verifyLength: options.http2,
     }
