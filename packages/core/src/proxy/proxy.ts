@@ -161,6 +161,7 @@ class ProxiedRequest {
       signal: request.signal,
       verifyLength: options.http2,
     }
+    // a target function names one origin (none once the gateway is closing): the one path that waits before the loop
     if (routing !== undefined && !context.lifecycle.closing) return this.forwardRouted(sent, attempts, routing)
     return forward(context, this.plan(sent, attempts, undefined))
   }
