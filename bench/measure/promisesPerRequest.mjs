@@ -1,4 +1,4 @@
-// node bench/measure/promisesPerRequest.mjs [bare|express|fastify]
+// node bench/measure/promisesPerRequest.mjs [bare|express|koa|fastify]
 // Promises made per proxied GET, in one process (the upstream, the proxy and a keep-alive client):
 // each pays AsyncLocalStorage's promise hooks once the OpenTelemetry SDK's context manager is on,
 // which is most of what the gateway adds to an -otel row above the SDK's floor. `bare` is the
@@ -13,8 +13,8 @@ const WARMUP = 200
 
 const { positionals } = parseArgs({ allowPositionals: true })
 const which = positionals[0] ?? 'fastify'
-if (!['bare', 'express', 'fastify'].includes(which)) {
-  throw new TypeError(`promisesPerRequest: expected bare, express or fastify, got ${which}`)
+if (!['bare', 'express', 'koa', 'fastify'].includes(which)) {
+  throw new TypeError(`promisesPerRequest: expected bare, express, koa or fastify, got ${which}`)
 }
 
 const listening = (server) => new Promise((resolve) => server.once('listening', () => resolve(server)))
@@ -33,6 +33,13 @@ if (which === 'fastify') {
   await app.register(gatewayPlugin, { prefix: '/api', target: upstream })
   await app.listen({ port: 0, host: '127.0.0.1' })
   server = app.server
+} else if (which === 'koa') {
+  const { default: Koa } = await import('koa')
+  const { default: mount } = await import('koa-mount')
+  const { gatewayMiddleware } = await import('@gateway-middleware/koa')
+  const app = new Koa()
+  app.use(mount('/api', gatewayMiddleware({ target: upstream })))
+  server = await listening(app.listen(0, '127.0.0.1'))
 } else if (which === 'express') {
   const { default: express } = await import('express')
   const { gatewayMiddleware } = await import('@gateway-middleware/express')

@@ -66,17 +66,21 @@ export function gatewayMiddleware(options: GatewayOptions = {}): GatewayMiddlewa
 }
 
 function proxyMiddleware(gateway: Gateway): Middleware {
-  return async (ctx) => {
+  // not `async`: the `then` is its one promise (an `async` function and its `await` made two, each
+  // paying the OpenTelemetry context manager's promise hooks when the SDK is on); a throw before it
+  // reaches Koa as a rejection would, through koa-compose
+  return (ctx) => {
     const request = fromNodeRequest(ctx.req, {
       url: ctx.url,
       mountPath: mountPathOf(ctx),
       signal: clientGoneSignal(ctx.res),
       parsedBody: parsedBodyOf(ctx),
     })
-    const response = await gateway.proxy(request)
-    // the client went away and its connection is closed: write nothing, not even Koa's default 404
-    if (response === undefined) ctx.respond = false
-    else writeKoaResponse(ctx, response)
+    return gateway.proxy(request).then((response) => {
+      // the client went away and its connection is closed: write nothing, not even Koa's default 404
+      if (response === undefined) ctx.respond = false
+      else writeKoaResponse(ctx, response)
+    })
   }
 }
 

@@ -20,10 +20,10 @@ import { switchedTo, switchingProtocols } from '../upgrade/switchingProtocols.js
 import type { Tunnels } from '../upgrade/Tunnels.js'
 import { collectBody, WHOLE_REQUEST_BODY_BYTES } from '../upstream/collectBody.js'
 import { drain } from '../upstream/drain.js'
-import { type Forwarded, forward } from '../upstream/forward.js'
+import { type Forwarded, type ForwardPlan, forward } from '../upstream/forward.js'
 import type { GatewayContext } from '../upstream/GatewayContext.js'
 import { bodyReplayable, ReplayableBody } from '../upstream/ReplayableBody.js'
-import { sendUpstream, UPSTREAM_RESPONSE } from '../upstream/sendUpstream.js'
+import { sendUpstream, UPSTREAM_RESPONSE, type UpstreamAttempts } from '../upstream/sendUpstream.js'
 import type { UpstreamResponse } from '../upstream/UpstreamExchange.js'
 import { clientResponseHeaders } from './clientResponseHeaders.js'
 import { framedFor, parsedRequestBody } from './parsedRequestBody.js'
@@ -55,21 +55,28 @@ export interface ProxyContext extends GatewayContext {
  * path from `rewritePath` that is not valid HTTP: the client's own header lines were checked by
  * Node's parser and at admission) is the gateway's 500 `proxy_internal_error`, warned about once.
  */
-export async function proxy(context: ProxyContext, request: GatewayRequest): Promise<GatewayResponse | undefined> {
+export function proxy(context: ProxyContext, request: GatewayRequest): Promise<GatewayResponse | undefined> {
   const proxied = new ProxiedRequest(context, request)
+  // not `async`, and each step awaited only when it is asynchronous: a plain GET makes one promise
+  // here (the `then`), besides the attempt loop's (an `async` function makes one, each `await` one
+  // more, and each pays the OpenTelemetry context manager's promise hooks when the SDK is on)
+  let forwarding: Promise<Forwarded<UpstreamResponse>>
   try {
-    const sent = proxied.admit()
-    return await proxied.present(await proxied.forward(sent), sent)
+    forwarding = proxied.forward(proxied.admit())
   } catch (error) {
     return proxied.settle(error)
   }
+  return forwarding.then(
+    (forwarded) => proxied.presentOrSettle(forwarded),
+    (error: unknown) => proxied.settle(error),
+  )
 }
 
 /** One request on its way through the proxy: what its steps share. */
 class ProxiedRequest {
   private sent: UpstreamRequestHeaders | undefined
   private body: ReplayableBody | null = null
-  /** The bytes sent in place of a body a parser already read (`reserializeBody`), or of a short one read whole. */
+  /** The bytes sent in place of a body a parser already read (`reserializeBody`). */
   private parsed: Buffer | undefined
   /** A short body (declared within {@link WHOLE_REQUEST_BODY_BYTES}) that is read whole before the first attempt. */
   private whole = false
@@ -148,90 +155,135 @@ class ProxiedRequest {
   }
 
   /** Forwarding: the attempt loop, to the response headers. */
-  async forward(sent: UpstreamRequestHeaders): Promise<Forwarded<UpstreamResponse>> {
+  forward(sent: UpstreamRequestHeaders): Promise<Forwarded<UpstreamResponse>> {
     const { context, request, body } = this
-    const { options, targets, routing } = context
-    const method = request.method
-    const deadline = options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + options.timeout.total
-    // undici writes a buffer with the request head in one write; a stream costs it listeners, a
-    // write per chunk and a pause and resume per chunk, and the gateway a stream per attempt
-    if (this.whole) this.parsed = await collectBody(request.body, deadline, request.signal)
-    const attempts = {
-      body: this.parsed ?? body,
+    const deadline =
+      context.options.timeout.total === 0 ? Number.POSITIVE_INFINITY : performance.now() + context.options.timeout.total
+    // a short body is read whole first: undici writes a buffer with the request head in one write,
+    // where a stream costs it listeners, a write and a pause and resume per chunk, and the gateway a
+    // stream per attempt
+    if (this.whole) {
+      return collectBody(request.body, deadline, request.signal).then((whole) =>
+        this.forwardWith(sent, whole, deadline),
+      )
+    }
+    return this.forwardWith(sent, this.parsed ?? body, deadline)
+  }
+
+  /** Forwarding once the body to send is known: to the targets in rotation, or where a target function says. */
+  private forwardWith(
+    sent: UpstreamRequestHeaders,
+    body: UpstreamAttempts['body'],
+    deadline: number,
+  ): Promise<Forwarded<UpstreamResponse>> {
+    const { context, request } = this
+    const { options, routing } = context
+    const attempts: UpstreamAttempts = {
+      body,
       timeout: options.timeout,
       deadline,
       signal: request.signal,
       verifyLength: options.http2,
     }
-    // a target function names one origin: every attempt goes there (none once the gateway is closing);
-    // the time it takes counts against timeout.total
-    let origin: Destination | undefined
-    if (routing !== undefined && !context.lifecycle.closing) {
-      this.routed = await routing.router.route(new RoutingRequest(request), attempts.deadline - performance.now())
-      // the deadline passed while the function decided: the gateway's time, not the origin's (no ejection)
-      if (performance.now() >= attempts.deadline) throw new GatewayError('http_response_timeout', { phase: 'headers' })
-      origin = routing.origins.acquire(this.routed)
-    }
-    let forwarded: Forwarded<UpstreamResponse>
-    try {
-      forwarded = await forward(context, {
-        method,
-        idempotencyKey: sent.idempotencyKey,
-        deadline: attempts.deadline,
-        signal: request.signal,
-        shape: UPSTREAM_RESPONSE,
-        pick:
-          origin === undefined
-            ? (avoid) => {
-                const now = Date.now()
-                return (
-                  targets.pick(now, avoid) ??
-                  new GatewayError('destination_unavailable', {
-                    retryAfter: Math.max(1, Math.ceil(targets.msUntilAvailable(now) / 1000)),
-                  })
-                )
-              }
-            : () => available(origin),
-        send: (attempt) => {
-          this.attempts = attempt.number
-          this.destination = attempt.destination
-          this.phases = attempt
-          this.firstStarted ??= attempt.started
-          return sendUpstream(attempts, attempt, {
-            origin: undefined,
-            path: this.pathFor(attempt.destination),
-            method,
-            headers: sent.headers,
-            upgrade: this.upgrade,
-          })
-        },
-        replayable: () => bodyReplayable(attempts.body),
-        where: (destination) => this.where(destination),
-        hedgeAfter: options.hedge?.methods.has(method) ? (options.hedge.delay ?? 'recent') : undefined,
-        // a function's origin is the only one its requests can go to: never ejected for answers alone
-        mayEjectForAnswers:
-          origin === undefined
-            ? () => targets.mayEjectForAnswers(Date.now(), options.circuit?.maxEjectionPercent ?? 0)
-            : undefined,
-        clientHeaders: request.rawHeaders,
-      })
-    } finally {
-      if (origin !== undefined) routing?.origins.release(origin)
-    }
-    // no retry is possible once response headers arrived: stop keeping the body
-    body?.stopKeeping()
-    return forwarded
+    // a target function names one origin (none once the gateway is closing): the one path that waits before the loop
+    if (routing !== undefined && !context.lifecycle.closing) return this.forwardRouted(sent, attempts, routing)
+    return forward(context, this.plan(sent, attempts, undefined))
   }
 
-  /** Presentation: the upstream's response as the client gets it (or the gateway's page in its place). */
-  async present(
-    { response, destination }: Forwarded<UpstreamResponse>,
+  /**
+   * Forwarding with a target function: it names one origin, and every attempt goes there; the time it
+   * takes counts against `timeout.total`.
+   */
+  private async forwardRouted(
     sent: UpstreamRequestHeaders,
-  ): Promise<GatewayResponse | undefined> {
+    attempts: UpstreamAttempts,
+    routing: NonNullable<ProxyContext['routing']>,
+  ): Promise<Forwarded<UpstreamResponse>> {
+    this.routed = await routing.router.route(new RoutingRequest(this.request), attempts.deadline - performance.now())
+    // the deadline passed while the function decided: the gateway's time, not the origin's (no ejection)
+    if (performance.now() >= attempts.deadline) throw new GatewayError('http_response_timeout', { phase: 'headers' })
+    const origin = routing.origins.acquire(this.routed)
+    try {
+      return await forward(this.context, this.plan(sent, attempts, origin))
+    } finally {
+      routing.origins.release(origin)
+    }
+  }
+
+  /** What the attempt loop needs for this request: to the targets in rotation, or to a target function's `origin`. */
+  private plan(
+    sent: UpstreamRequestHeaders,
+    attempts: UpstreamAttempts,
+    origin: Destination | undefined,
+  ): ForwardPlan<UpstreamResponse> {
     const { context, request } = this
+    const { options, targets } = context
+    const method = request.method
+    return {
+      method,
+      idempotencyKey: sent.idempotencyKey,
+      deadline: attempts.deadline,
+      signal: request.signal,
+      shape: UPSTREAM_RESPONSE,
+      pick:
+        origin === undefined
+          ? (avoid) => {
+              const now = Date.now()
+              return (
+                targets.pick(now, avoid) ??
+                new GatewayError('destination_unavailable', {
+                  retryAfter: Math.max(1, Math.ceil(targets.msUntilAvailable(now) / 1000)),
+                })
+              )
+            }
+          : () => available(origin),
+      send: (attempt) => {
+        this.attempts = attempt.number
+        this.destination = attempt.destination
+        this.phases = attempt
+        this.firstStarted ??= attempt.started
+        return sendUpstream(attempts, attempt, {
+          origin: undefined,
+          path: this.pathFor(attempt.destination),
+          method,
+          headers: sent.headers,
+          upgrade: this.upgrade,
+        })
+      },
+      replayable: () => bodyReplayable(attempts.body),
+      where: (destination) => this.where(destination),
+      hedgeAfter: options.hedge?.methods.has(method) ? (options.hedge.delay ?? 'recent') : undefined,
+      // a function's origin is the only one its requests can go to: never ejected for answers alone
+      mayEjectForAnswers:
+        origin === undefined
+          ? () => targets.mayEjectForAnswers(Date.now(), options.circuit?.maxEjectionPercent ?? 0)
+          : undefined,
+      clientHeaders: request.rawHeaders,
+    }
+  }
+
+  /** Presentation, with a failure of it to the one exit. */
+  presentOrSettle(forwarded: Forwarded<UpstreamResponse>): MaybePromise<GatewayResponse | undefined> {
+    try {
+      const presented = this.present(forwarded)
+      return presented instanceof Promise ? presented.catch((error: unknown) => this.settle(error)) : presented
+    } catch (error) {
+      return this.settle(error)
+    }
+  }
+
+  /**
+   * Presentation: the upstream's response as the client gets it (or the gateway's page in its place);
+   * a promise only when it has to wait (a body to rewrite, a short body still arriving, a page
+   * function).
+   */
+  private present({ response, destination }: Forwarded<UpstreamResponse>): MaybePromise<GatewayResponse | undefined> {
+    const { context, request, upgrade } = this
     const { options } = context
+    const sent = this.sent as UpstreamRequestHeaders
+    // no retry is possible once response headers arrived: stop keeping the body
+    this.body?.stopKeeping()
     const status = response.statusCode
-    const upgrade = this.upgrade
     if (upgrade !== undefined) {
       const answer = this.switchOrRefuse(response, upgrade)
       if (answer === undefined) return undefined
@@ -240,9 +292,8 @@ class ProxiedRequest {
       // the upstream's own error answer, replaced by the gateway's page: its body is not needed
       if (response.takeComplete() === undefined) void drain(response)
       const retryAfter = rawHeaderValue(response.rawHeaders, 'retry-after')
-      return this.announced(
-        await upstreamErrorResponse(status, retryAfter, errorRequest(request, sent.requestId), context),
-      )
+      const page = upstreamErrorResponse(status, retryAfter, errorRequest(request, sent.requestId), context)
+      return page instanceof Promise ? page.then((answer) => this.announced(answer)) : this.announced(page)
     }
     let headers: GatewayResponse['headers']
     try {
@@ -263,23 +314,43 @@ class ProxiedRequest {
       status !== 206 &&
       rewritesType(headers['content-type'], rewrite)
     ) {
-      const rewritten = await rewriteResponseBody(response, headers, request, rewrite, (code) =>
-        this.warn(code, destination),
-      )
-      return this.announced({ status, headers: rewritten.headers, body: rewritten.body, error: undefined })
+      return this.rewritten(response, status, headers, rewrite, destination)
     }
     // a response that arrived whole goes out as a buffer, and so does a short one (declared within
     // 64 KiB) once it has: no stream to pipe, which costs the frameworks more than the wait does
-    let whole = response.takeComplete()
-    if (whole === undefined) {
-      const settled = await response.completeSoon(declaredLength(headers['content-length']))
-      // nothing went out yet, so a short body that failed on the way is the gateway's 502 or 504
-      // (already told by the exchange), not a cut; the client leaving aborted the exchange
-      if (settled instanceof Error) {
-        if (isGatewayError(settled) || request.signal.aborted) throw settled
-      } else whole = settled
+    const whole = response.takeComplete()
+    if (whole !== undefined) return this.announced({ status, headers, body: whole, error: undefined })
+    return this.whenComplete(response, status, headers)
+  }
+
+  /** A short body still arriving: wait for it, to send it as one buffer (a long or unknown one streams). */
+  private async whenComplete(
+    response: UpstreamResponse,
+    status: number,
+    headers: GatewayResponse['headers'],
+  ): Promise<GatewayResponse> {
+    const settled = await response.completeSoon(declaredLength(headers['content-length']))
+    // nothing went out yet, so a short body that failed on the way is the gateway's 502 or 504
+    // (already told by the exchange), not a cut; the client leaving aborted the exchange
+    if (settled instanceof Error) {
+      if (isGatewayError(settled) || this.request.signal.aborted) throw settled
     }
-    return this.announced({ status, headers, body: whole ?? response.body, error: undefined })
+    const body = settled instanceof Buffer ? settled : response.body
+    return this.announced({ status, headers, body, error: undefined })
+  }
+
+  /** The body rewritten by `rewriteResponseBody`. */
+  private async rewritten(
+    response: UpstreamResponse,
+    status: number,
+    headers: GatewayResponse['headers'],
+    rewrite: NonNullable<ProxyContext['options']['rewriteResponseBody']>,
+    destination: Destination,
+  ): Promise<GatewayResponse> {
+    const rewritten = await rewriteResponseBody(response, headers, this.request, rewrite, (code) =>
+      this.warn(code, destination),
+    )
+    return this.announced({ status, headers: rewritten.headers, body: rewritten.body, error: undefined })
   }
 
   /**
@@ -415,6 +486,9 @@ class ProxiedRequest {
     return this.pathCached
   }
 }
+
+/** A value, or a promise of one when it has to wait. */
+type MaybePromise<T> = T | Promise<T>
 
 /** A target function's origin, unless passive health has it out of the rotation now. */
 function available(origin: Destination): Destination | GatewayError {
