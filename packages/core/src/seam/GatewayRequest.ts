@@ -71,16 +71,15 @@ export interface NodeRequestContext {
 
 /** Build the core's request from a Node request. */
 export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContext): GatewayRequest {
-  const headers = req.headers
-  const length = headers['content-length']
+  const rawHeaders = req.rawHeaders
   return {
     method: req.method ?? 'GET',
     url: context.url,
     mountPath: context.mountPath,
-    rawHeaders: req.rawHeaders,
+    rawHeaders,
     httpVersion: req.httpVersion,
     body: req,
-    hasBody: headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0'),
+    hasBody: declaresBody(rawHeaders),
     remoteAddress: req.socket.remoteAddress,
     encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
     signal: context.signal,
@@ -89,3 +88,24 @@ export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContex
     log: context.log,
   }
 }
+
+/**
+ * Whether the header lines declare a body: a `Transfer-Encoding`, or a `Content-Length` other than
+ * `0` (the first one, as `req.headers` keeps it). Read from the raw lines rather than `req.headers`,
+ * which Node builds on first read: nothing else on a proxied request reads it, and on Express (whose
+ * `req` gets a map of its own every request) building it is a dozen inline-cache misses.
+ */
+function declaresBody(raw: readonly string[]): boolean {
+  let length: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === TRANSFER_ENCODING.length && name.toLowerCase() === TRANSFER_ENCODING) return true
+    if (length === undefined && name.length === CONTENT_LENGTH.length && name.toLowerCase() === CONTENT_LENGTH) {
+      length = raw[i + 1]
+    }
+  }
+  return length !== undefined && length !== '0'
+}
+
+const TRANSFER_ENCODING = 'transfer-encoding'
+const CONTENT_LENGTH = 'content-length'

@@ -16,7 +16,8 @@ class ClientGone extends LightSignal {
     super()
     // the client may have left while earlier middleware ran: then 'close' has already fired
     if (res.closed && !res.writableFinished) this.abort(goneError())
-    else res.once('close', this.onClose)
+    // `on`, not `once`: a response closes once, and `once` wraps the listener and removes it again
+    else res.on('close', this.onClose)
   }
 
   private readonly onClose = (): void => {
