@@ -29,6 +29,7 @@ import { TargetState } from '../targets/TargetState.js'
 import { Tunnels } from '../upgrade/Tunnels.js'
 import { type CloseReport, closeGracefully } from './closeGracefully.js'
 import { UpgradesOverHttp1 } from './UpgradesOverHttp1.js'
+import { upstreamConnector } from './upstreamConnector.js'
 
 /** The framework-agnostic gateway that every adapter wraps. */
 export interface Gateway {
@@ -277,7 +278,7 @@ function createPool(target: ResolvedTarget, options: ResolvedOptions): Dispatche
       keepAliveTimeout: options.pool.keepAliveTimeout,
       headersTimeout: 0,
       bodyTimeout: 0,
-      connect: connectOptions(options),
+      connect: upstreamConnector({ ...connectOptions(options), allowH2 }),
       allowH2,
     })
   if (!options.http2 || target.url.protocol !== 'https:') return pool(false)
