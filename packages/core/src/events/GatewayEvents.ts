@@ -195,7 +195,7 @@ export class GatewayEvents {
 
   /** Tell of a failure, unless it was told already. */
   failure(error: GatewayError, context: FailureContext): void {
-    if (!this.wants.failure || this.told.has(error)) return
+    if (!this.untold(error)) return
     this.told.add(error)
     for (const observer of this.listening.failure) {
       try {
@@ -258,6 +258,15 @@ export class GatewayEvents {
         observer.warning?.(event)
       } catch {}
     }
+  }
+
+  /**
+   * Whether telling `error` now would reach anyone: someone listens for failures and it was not told
+   * yet. A teller that builds the context only then skips that work for a failure already told
+   * (a refused attempt's failure is told by the attempt loop, and again offered by the proxy's exit).
+   */
+  untold(error: GatewayError): boolean {
+    return this.wants.failure && !this.told.has(error)
   }
 
   private refresh(): void {

@@ -29,6 +29,7 @@ import { TargetState } from '../targets/TargetState.js'
 import { Tunnels } from '../upgrade/Tunnels.js'
 import { type CloseReport, closeGracefully } from './closeGracefully.js'
 import { UpgradesOverHttp1 } from './UpgradesOverHttp1.js'
+import { upstreamConnector } from './upstreamConnector.js'
 
 /** The framework-agnostic gateway that every adapter wraps. */
 export interface Gateway {
@@ -233,16 +234,32 @@ function reportedTargets(
 
 function ignore(): void {}
 
+/** ms a connection is idle before TCP keep-alive probes start: undici's own default for its sockets. */
+const TCP_KEEPALIVE_INITIAL_DELAY = 60_000
+
 /** The gateway's queue in front of a target's pool, with the adaptive limiter that moves it when asked for. */
 function queueFor(options: ResolvedOptions): { queue: TargetQueue; limiter: AdaptiveLimiter | undefined } {
   const queue = new TargetQueue(options.concurrency, options.queueLimit)
   return { queue, limiter: options.adaptive === undefined ? undefined : new AdaptiveLimiter(queue, options.adaptive) }
 }
 
-/** undici connect options: the connect timeout as a backstop, and TLS verified by default. */
+/**
+ * undici connect options: the connect timeout as a backstop, and TLS verified by default.
+ *
+ * `noDelay` and `keepAlive` are the settings undici gives every socket anyway (it calls `setNoDelay`
+ * and `setKeepAlive` after `net.connect`), handed to `net.connect` instead: Node then applies them once
+ * the connection is made, and undici's calls find them set and do nothing. Set by undici, libuv makes
+ * the five `setsockopt` calls before connecting, so a refused connection paid for them too (`strace -c`,
+ * 2000 refused requests: 10,009 `setsockopt` → 9), and Node made them again once connected (10 per
+ * connection, now 5). TLS sockets are made by `tls.connect`, which does not read them: undici's calls
+ * set them there, as before.
+ */
 function connectOptions({ timeout, tls }: ResolvedOptions) {
   return {
     timeout: timeout.connect,
+    noDelay: true,
+    keepAlive: true,
+    keepAliveInitialDelay: TCP_KEEPALIVE_INITIAL_DELAY,
     rejectUnauthorized: tls.rejectUnauthorized,
     ...(tls.ca === undefined ? {} : { ca: tls.ca }),
     ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
@@ -261,7 +278,7 @@ function createPool(target: ResolvedTarget, options: ResolvedOptions): Dispatche
       keepAliveTimeout: options.pool.keepAliveTimeout,
       headersTimeout: 0,
       bodyTimeout: 0,
-      connect: connectOptions(options),
+      connect: upstreamConnector({ ...connectOptions(options), allowH2 }),
       allowH2,
     })
   if (!options.http2 || target.url.protocol !== 'https:') return pool(false)

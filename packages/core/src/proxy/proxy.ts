@@ -371,7 +371,7 @@ class ProxiedRequest {
     const error = refusedByUndici(failure) ? refusal(failure) : failure
     if (!isGatewayError(error)) throw error
     const { events } = context
-    if (events.wants.failure) {
+    if (events.untold(error)) {
       events.failure(error, {
         method: request.method,
         ...this.where(this.destination),
