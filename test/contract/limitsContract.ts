@@ -1,6 +1,7 @@
 import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { parseRawResponse, rawRequest } from '../helpers/rawRequest.js'
+import { waitFor } from '../helpers/waitFor.js'
 import { type BuildApp, gateway, send, upstream } from './harness.js'
 
 /** Send a request head, then its body one byte every `intervalMs`; resolve with every byte the gateway sent back. */
@@ -60,7 +61,7 @@ export function limitsContract(build: BuildApp): void {
       await up.waitForAborted(1, 2000)
     })
 
-    it('a short body (declared within 64 KiB) is read whole before the upstream is contacted: a slow client holds no upstream connection', async () => {
+    it('a short body (declared within 16 KiB) is read whole before the upstream is contacted: a slow client holds no upstream connection', async () => {
       const up = await upstream()
       const app = await gateway(build, '', { target: up.url })
       const answer = slowUpload(
@@ -76,6 +77,27 @@ export function limitsContract(build: BuildApp): void {
       expect(res.status).toBe(200)
       expect(up.requests).toHaveLength(1)
       expect(up.requests[0]?.bodyLength).toBe(20)
+    })
+
+    it('a body declared over 16 KiB streams: the upstream has the request before the client sent all of it', async () => {
+      const up = await upstream()
+      const app = await gateway(build, '', { target: up.url })
+      const socket = connect({ port: app.port, host: '127.0.0.1' })
+      const answer = new Promise<Buffer>((resolve) => {
+        const chunks: Buffer[] = []
+        socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+        socket.on('end', () => resolve(Buffer.concat(chunks)))
+      })
+      await new Promise((resolve) => socket.once('connect', resolve))
+      const length = 16 * 1024 + 1
+      socket.write(`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`)
+      socket.write('x'.repeat(100))
+      // read whole, it would reach the upstream only once all of it came: this waits for it to start
+      await waitFor(() => up.requests.length === 1, 5000)
+      socket.write('x'.repeat(length - 100))
+      const res = parseRawResponse(await answer)
+      expect(res.status).toBe(200)
+      expect(up.requests[0]?.bodyLength).toBe(length)
     })
 
     it('a client that leaves while its short body is read -> the upstream is never contacted and the gateway keeps serving', async () => {

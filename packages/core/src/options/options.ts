@@ -110,7 +110,7 @@ export interface RetryOptions {
   /**
    * Request bodies up to this many bytes are kept while they stream, so they can be replayed. A
    * larger body streams straight through and is not retried (never refused for its size). A body
-   * declared (`Content-Length`) within 64 KiB is read whole before it is sent, so it can always be
+   * declared (`Content-Length`) within 16 KiB is read whole before it is sent, so it can always be
    * replayed, whatever this limit.
    * @default 65536
    */
