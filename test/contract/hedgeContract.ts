@@ -1,29 +1,40 @@
-import { createServer } from 'node:http'
+import { createServer, type RequestListener, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { waitFor } from '../helpers/waitFor.js'
 import { type BuildApp, gateway, send } from './harness.js'
 
-/** An upstream answering `name` after `delayMs`, counting requests and those its client gave up on. */
-async function slowAfter(delayMs: number, name: string) {
-  const seen = { count: 0, cancelled: 0 }
-  const server = createServer((req, res) => {
-    seen.count++
-    req.resume()
-    const timer = setTimeout(() => res.end(name), delayMs)
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        clearTimeout(timer)
-        seen.cancelled++
-      }
-    })
-  })
+/** An upstream on 127.0.0.1 serving with `handler`, closed when the test finishes: its URL. */
+async function listening(handler: RequestListener): Promise<string> {
+  const server = createServer(handler)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   onTestFinished(() => {
     server.closeAllConnections()
     return new Promise<void>((resolve) => server.close(() => resolve()))
   })
-  return { seen, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+/** Answer `body` after `delayMs`, counting in `seen.cancelled` an answer its client gave up on first. */
+function answerAfter(res: ServerResponse, delayMs: number, body: string, seen: { cancelled: number }): void {
+  const timer = setTimeout(() => res.end(body), delayMs)
+  res.on('close', () => {
+    if (!res.writableFinished) {
+      clearTimeout(timer)
+      seen.cancelled++
+    }
+  })
+}
+
+/** An upstream answering `name` after `delayMs`, counting requests and those its client gave up on. */
+async function slowAfter(delayMs: number, name: string) {
+  const seen = { count: 0, cancelled: 0 }
+  const url = await listening((req, res) => {
+    seen.count++
+    req.resume()
+    answerAfter(res, delayMs, name, seen)
+  })
+  return { seen, url }
 }
 
 /** Hedged requests: a second attempt for the slow tail, the loser cancelled. */
@@ -64,26 +75,11 @@ export function hedgeContract(build: BuildApp): void {
     it("hedge.delay 'p95': once the target has a recent latency, a slow first attempt is hedged after its p95 and the second answers", async () => {
       // one target answering at once, except the first /slow, which hangs for 5 s
       const seen = { slow: 0, cancelled: 0 }
-      const server = createServer((req, res) => {
+      const url = await listening((req, res) => {
         req.resume()
-        if (req.url !== '/slow' || ++seen.slow > 1) {
-          res.end(req.url === '/slow' ? 'hedge' : 'fast')
-          return
-        }
-        const timer = setTimeout(() => res.end('first'), 5000)
-        res.on('close', () => {
-          if (!res.writableFinished) {
-            clearTimeout(timer)
-            seen.cancelled++
-          }
-        })
+        if (req.url !== '/slow' || ++seen.slow > 1) res.end(req.url === '/slow' ? 'hedge' : 'fast')
+        else answerAfter(res, 5000, 'first', seen)
       })
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-      onTestFinished(() => {
-        server.closeAllConnections()
-        return new Promise<void>((resolve) => server.close(() => resolve()))
-      })
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
       const app = await gateway(build, '', { target: url, hedge: { delay: 'p95' } })
       // before its first 20 answers a target is not hedged: give it a recent latency
       for (let i = 0; i < 20; i++) expect((await send(`${app.url}/fast`)).text).toBe('fast')
