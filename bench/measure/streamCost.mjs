@@ -1,13 +1,17 @@
-// node bench/measure/streamCost.mjs <target> [--ws] [--mib 512] [--runs 3] [--callgrind <file>] [--trace-gc] [--node=<flag>]…
+// node bench/measure/streamCost.mjs <target> [--ws] [--mib 512] [--runs 3] [--callgrind <file>] [--trace-gc [--gc-log <file>]] [--node=<flag>]…
 // What one long download costs the target process, run after run in the same process: its own CPU µs
 // per MiB (process.cpuUsage over IPC, so the shared machine's other work is not in it), minor page
 // faults per MiB, peak RSS growth (sampled, plus VmHWM) and MiB/s (wall clock: trust it least). The
 // stream case's MiB/s swing by a quarter on a busy machine; these figures are steadier, and the
 // first run's apart from the later ones separates a fresh process's one-off step from what every
 // stream costs. `--ws`: the ws-stream case instead (binary messages over one WebSocket).
-//   --trace-gc         the target runs with --trace-gc: each run's scavenges and mark-compacts are
-//                      counted (a heap above V8's incremental-marking threshold marks during a
-//                      stream; one below it only scavenges)
+//   --trace-gc         the target runs with --trace-gc and --trace-incremental-marking: each run's
+//                      scavenges and mark-compacts are counted, and what started each incremental
+//                      marking: `allocation limit` is V8's hard trigger (old generation plus the
+//                      external memory allocated since the last mark-compact reach the limit),
+//                      `task` its soft one (the headroom left is under the new space's size); see
+//                      bench/README.md, "What a stream costs"
+//   --gc-log <file>    keep the --trace-gc log (and any --node=--trace-gc-nvp lines) in <file>
 //   --node=<flag>      a flag for the target's node (repeatable), e.g. --node=--max-semi-space-size=4
 //   --callgrind <file> the target runs under `valgrind --tool=callgrind` with `node --predictable`;
 //                      the counters are zeroed after a warm-up of --mib and dumped after the first
@@ -35,6 +39,7 @@ const { values, positionals } = parseArgs({
     runs: { type: 'string', default: '3' },
     callgrind: { type: 'string' },
     'trace-gc': { type: 'boolean', default: false },
+    'gc-log': { type: 'string' },
     node: { type: 'string', multiple: true, default: [] },
   },
 })
@@ -129,13 +134,33 @@ function minorFaults(pid) {
 /** Scavenges and mark-compacts in a --trace-gc log so far. */
 function collections(log) {
   const text = readFileSync(log, 'utf8')
-  return { scavenges: text.split(': Scavenge ').length - 1, markCompacts: text.split(': Mark-Compact ').length - 1 }
+  /** @type {Map<string, number>} */
+  const markingStarts = new Map()
+  for (const [, reason] of text.matchAll(/\[IncrementalMarking\] Start \(([^)]*)\)/g)) {
+    markingStarts.set(reason, (markingStarts.get(reason) ?? 0) + 1)
+  }
+  return {
+    scavenges: text.split(': Scavenge ').length - 1,
+    markCompacts: text.split(': Mark-Compact ').length - 1,
+    markingStarts,
+  }
+}
+
+/**
+ * What started incremental marking between two reads of the log, e.g. `allocation limit ×30`
+ * @param {Map<string, number>} before @param {Map<string, number>} after
+ */
+function markingStartsSince(before, after) {
+  const started = [...after].map(([reason, n]) => [reason, n - (before.get(reason) ?? 0)]).filter(([, n]) => n > 0)
+  return started.length === 0
+    ? ''
+    : ` (marking started by ${started.map(([reason, n]) => `${reason} ×${n}`).join(', ')})`
 }
 
 const upstream = await start(new URL('../processes/upstream.mjs', import.meta.url).pathname, [], {})
-const gcLog = join(scratch, 'gc.log')
+const gcLog = values['gc-log'] ?? join(scratch, 'gc.log')
 const callgrind = values.callgrind
-const nodeFlags = [...values.node, ...(values['trace-gc'] ? ['--trace-gc'] : [])]
+const nodeFlags = [...values.node, ...(values['trace-gc'] ? ['--trace-gc', '--trace-incremental-marking'] : [])]
 const proxy = await start(
   new URL(`../targets/${target.script}`, import.meta.url).pathname,
   [...(target.args ?? []), ...(values.ws ? ['--ws'] : [])],
@@ -191,7 +216,8 @@ try {
         `${Math.round(mib / (ms / 1000))} MiB/s` +
         (gc === undefined || gcBefore === undefined
           ? ''
-          : `, ${gc.scavenges - gcBefore.scavenges} scavenges, ${gc.markCompacts - gcBefore.markCompacts} mark-compacts`),
+          : `, ${gc.scavenges - gcBefore.scavenges} scavenges, ${gc.markCompacts - gcBefore.markCompacts} mark-compacts` +
+            markingStartsSince(gcBefore.markingStarts, gc.markingStarts)),
     )
   }
 } finally {
