@@ -87,9 +87,12 @@ function proxyHandler(gateway: Gateway): RequestHandler {
  * `req.rawBody` when the parser's `verify` hook stored them there.
  */
 function parsedBodyOf(req: Request): ParsedBody | undefined {
-  const raw = (req as Request & { rawBody?: unknown }).rawBody
   const value: unknown = req.body
-  if (value === undefined && raw === undefined) return undefined
+  // no parser ran (a parser's `verify` hook stores `rawBody` only where the parser then sets
+  // `req.body`): `rawBody` is not looked up, a read of a field `req` lacks being the dearest on
+  // Express's per-request hidden class
+  if (value === undefined) return undefined
+  const raw = (req as Request & { rawBody?: unknown }).rawBody
   return { raw: Buffer.isBuffer(raw) || typeof raw === 'string' ? raw : undefined, value }
 }
 

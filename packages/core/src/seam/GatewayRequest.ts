@@ -72,6 +72,8 @@ export interface NodeRequestContext {
 /** Build the core's request from a Node request. */
 export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContext): GatewayRequest {
   const rawHeaders = req.rawHeaders
+  const declared = declaredFields(rawHeaders)
+  const socket = req.socket
   return {
     method: req.method ?? 'GET',
     url: context.url,
@@ -79,33 +81,44 @@ export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContex
     rawHeaders,
     httpVersion: req.httpVersion,
     body: req,
-    hasBody: declaresBody(rawHeaders),
-    remoteAddress: req.socket.remoteAddress,
-    encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
+    hasBody: (declared & HAS_BODY) !== 0,
+    remoteAddress: socket.remoteAddress,
+    encrypted: (socket as { encrypted?: boolean }).encrypted === true,
     signal: context.signal,
-    upgrade: clientUpgrade(req),
+    // only an upgrade request (it has an `Upgrade` field) can have been routed with its connection:
+    // the lookup is skipped for the rest, since a property `req` lacks is the dearest read on
+    // Express's per-request hidden class (the whole prototype chain, uncached)
+    upgrade: (declared & HAS_UPGRADE) !== 0 ? clientUpgrade(req) : undefined,
     parsedBody: context.parsedBody,
     log: context.log,
   }
 }
 
 /**
- * Whether the header lines declare a body: a `Transfer-Encoding`, or a `Content-Length` other than
- * `0` (the first one, as `req.headers` keeps it). Read from the raw lines rather than `req.headers`,
- * which Node builds on first read: nothing else on a proxied request reads it, and on Express (whose
- * `req` gets a map of its own every request) building it is a dozen inline-cache misses.
+ * What the header lines declare, as {@link HAS_BODY} and {@link HAS_UPGRADE} bits: a body (a
+ * `Transfer-Encoding`, or a `Content-Length` other than `0`: the first one, as `req.headers` keeps
+ * it) and an `Upgrade` field. Read from the raw lines rather than `req.headers`, which Node builds on
+ * first read: nothing else on a proxied request reads it, and on Express (whose `req` gets a map of
+ * its own every request) building it is a dozen inline-cache misses.
  */
-function declaresBody(raw: readonly string[]): boolean {
+function declaredFields(raw: readonly string[]): number {
   let length: string | undefined
+  let declared = 0
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string
-    if (name.length === TRANSFER_ENCODING.length && name.toLowerCase() === TRANSFER_ENCODING) return true
-    if (length === undefined && name.length === CONTENT_LENGTH.length && name.toLowerCase() === CONTENT_LENGTH) {
+    if (name.length === TRANSFER_ENCODING.length && name.toLowerCase() === TRANSFER_ENCODING) declared |= HAS_BODY
+    else if (length === undefined && name.length === CONTENT_LENGTH.length && name.toLowerCase() === CONTENT_LENGTH) {
       length = raw[i + 1]
-    }
+    } else if (name.length === UPGRADE.length && name.toLowerCase() === UPGRADE) declared |= HAS_UPGRADE
   }
-  return length !== undefined && length !== '0'
+  if (length !== undefined && length !== '0') declared |= HAS_BODY
+  return declared
 }
 
+/** {@link declaredFields}: the request declares a body. */
+const HAS_BODY = 1
+/** {@link declaredFields}: the request has an `Upgrade` field. */
+const HAS_UPGRADE = 2
 const TRANSFER_ENCODING = 'transfer-encoding'
 const CONTENT_LENGTH = 'content-length'
+const UPGRADE = 'upgrade'
