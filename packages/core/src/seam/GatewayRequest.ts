@@ -63,8 +63,13 @@ export interface NodeRequestContext {
   mountPath: string
   /** Aborts when the client goes away (see {@link clientGoneSignal}). */
   signal: AbortSignalLike
-  /** What a body parser before the gateway left on the request (Express: `req.body`; Koa: `ctx.request.body`). */
-  parsedBody?: ParsedBody | undefined
+  /**
+   * What a body parser before the gateway left on the request (Koa: `ctx.request.body`), or a
+   * function that reads it from `req` (Express), called only for a request that declares a body: the
+   * core looks at what a parser left only when the body was read before it, and on Express every
+   * field read on `req` is an inline-cache miss.
+   */
+  parsedBody?: ParsedBody | ((req: IncomingMessage) => ParsedBody | undefined) | undefined
   /** The request's own logger (see {@link GatewayRequest.log}). */
   log?: GatewayLogger | undefined
 }
@@ -74,6 +79,8 @@ export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContex
   const rawHeaders = req.rawHeaders
   const declared = declaredFields(rawHeaders)
   const socket = req.socket
+  const hasBody = (declared & HAS_BODY) !== 0
+  const parsed = context.parsedBody
   return {
     method: req.method ?? 'GET',
     url: context.url,
@@ -81,7 +88,7 @@ export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContex
     rawHeaders,
     httpVersion: req.httpVersion,
     body: req,
-    hasBody: (declared & HAS_BODY) !== 0,
+    hasBody,
     remoteAddress: socket.remoteAddress,
     encrypted: (socket as { encrypted?: boolean }).encrypted === true,
     signal: context.signal,
@@ -89,7 +96,7 @@ export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContex
     // the lookup is skipped for the rest, since a property `req` lacks is the dearest read on
     // Express's per-request hidden class (the whole prototype chain, uncached)
     upgrade: (declared & HAS_UPGRADE) !== 0 ? clientUpgrade(req) : undefined,
-    parsedBody: context.parsedBody,
+    parsedBody: typeof parsed === 'function' ? (hasBody ? parsed(req) : undefined) : parsed,
     log: context.log,
   }
 }
