@@ -67,3 +67,35 @@ it('building the request leaves req.headers unbuilt (Node makes it on first read
   expect(request.hasBody).toBe(true)
   expect(headerReads).toBe(0)
 })
+
+/** Counts reads of the symbol where `routeUpgrade` leaves a routed upgrade's connection on `req`. */
+function countUpgradeReads(req: IncomingMessage): { reads: () => number } {
+  let count = 0
+  Object.defineProperty(req, Symbol.for('gateway-middleware.upgrade'), {
+    configurable: true,
+    get() {
+      count++
+      return undefined
+    },
+  })
+  return { reads: () => count }
+}
+
+it.each([
+  ['a request without an Upgrade field', `GET / HTTP/1.1\r\n${host}\r\n`, 0],
+  ['a request with one (any case)', `GET / HTTP/1.1\r\n${host}UPGRADE: websocket\r\n\r\n`, 1],
+])(
+  'a routed upgrade is looked up on req only for an upgrade request (on Express a field req lacks is the dearest read): %s',
+  async (_name, head, expected) => {
+    let reads: (() => number) | undefined
+    const server = createServer((req, res) => {
+      reads = countUpgradeReads(req).reads
+      fromNodeRequest(req, { url: req.url ?? '/', mountPath: '', signal: new AbortController().signal })
+      res.end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    await rawRequest((server.address() as AddressInfo).port, head)
+    expect(reads?.()).toBe(expected)
+  },
+)

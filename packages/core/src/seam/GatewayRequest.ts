@@ -63,8 +63,13 @@ export interface NodeRequestContext {
   mountPath: string
   /** Aborts when the client goes away (see {@link clientGoneSignal}). */
   signal: AbortSignalLike
-  /** What a body parser before the gateway left on the request (Express: `req.body`; Koa: `ctx.request.body`). */
-  parsedBody?: ParsedBody | undefined
+  /**
+   * What a body parser before the gateway left on the request (Koa: `ctx.request.body`), or a
+   * function that reads it from `req` (Express), called only for a request that declares a body: the
+   * core looks at what a parser left only when the body was read before it, and on Express every
+   * field read on `req` is an inline-cache miss.
+   */
+  parsedBody?: ParsedBody | ((req: IncomingMessage) => ParsedBody | undefined) | undefined
   /** The request's own logger (see {@link GatewayRequest.log}). */
   log?: GatewayLogger | undefined
 }
@@ -72,6 +77,10 @@ export interface NodeRequestContext {
 /** Build the core's request from a Node request. */
 export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContext): GatewayRequest {
   const rawHeaders = req.rawHeaders
+  const declared = declaredFields(rawHeaders)
+  const socket = req.socket
+  const hasBody = (declared & HAS_BODY) !== 0
+  const parsed = context.parsedBody
   return {
     method: req.method ?? 'GET',
     url: context.url,
@@ -79,33 +88,44 @@ export function fromNodeRequest(req: IncomingMessage, context: NodeRequestContex
     rawHeaders,
     httpVersion: req.httpVersion,
     body: req,
-    hasBody: declaresBody(rawHeaders),
-    remoteAddress: req.socket.remoteAddress,
-    encrypted: (req.socket as { encrypted?: boolean }).encrypted === true,
+    hasBody,
+    remoteAddress: socket.remoteAddress,
+    encrypted: (socket as { encrypted?: boolean }).encrypted === true,
     signal: context.signal,
-    upgrade: clientUpgrade(req),
-    parsedBody: context.parsedBody,
+    // only an upgrade request (it has an `Upgrade` field) can have been routed with its connection:
+    // the lookup is skipped for the rest, since a property `req` lacks is the dearest read on
+    // Express's per-request hidden class (the whole prototype chain, uncached)
+    upgrade: (declared & HAS_UPGRADE) !== 0 ? clientUpgrade(req) : undefined,
+    parsedBody: typeof parsed === 'function' ? (hasBody ? parsed(req) : undefined) : parsed,
     log: context.log,
   }
 }
 
 /**
- * Whether the header lines declare a body: a `Transfer-Encoding`, or a `Content-Length` other than
- * `0` (the first one, as `req.headers` keeps it). Read from the raw lines rather than `req.headers`,
- * which Node builds on first read: nothing else on a proxied request reads it, and on Express (whose
- * `req` gets a map of its own every request) building it is a dozen inline-cache misses.
+ * What the header lines declare, as {@link HAS_BODY} and {@link HAS_UPGRADE} bits: a body (a
+ * `Transfer-Encoding`, or a `Content-Length` other than `0`: the first one, as `req.headers` keeps
+ * it) and an `Upgrade` field. Read from the raw lines rather than `req.headers`, which Node builds on
+ * first read: nothing else on a proxied request reads it, and on Express (whose `req` gets a map of
+ * its own every request) building it is a dozen inline-cache misses.
  */
-function declaresBody(raw: readonly string[]): boolean {
+function declaredFields(raw: readonly string[]): number {
   let length: string | undefined
+  let declared = 0
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string
-    if (name.length === TRANSFER_ENCODING.length && name.toLowerCase() === TRANSFER_ENCODING) return true
-    if (length === undefined && name.length === CONTENT_LENGTH.length && name.toLowerCase() === CONTENT_LENGTH) {
+    if (name.length === TRANSFER_ENCODING.length && name.toLowerCase() === TRANSFER_ENCODING) declared |= HAS_BODY
+    else if (length === undefined && name.length === CONTENT_LENGTH.length && name.toLowerCase() === CONTENT_LENGTH) {
       length = raw[i + 1]
-    }
+    } else if (name.length === UPGRADE.length && name.toLowerCase() === UPGRADE) declared |= HAS_UPGRADE
   }
-  return length !== undefined && length !== '0'
+  if (length !== undefined && length !== '0') declared |= HAS_BODY
+  return declared
 }
 
+/** {@link declaredFields}: the request declares a body. */
+const HAS_BODY = 1
+/** {@link declaredFields}: the request has an `Upgrade` field. */
+const HAS_UPGRADE = 2
 const TRANSFER_ENCODING = 'transfer-encoding'
 const CONTENT_LENGTH = 'content-length'
+const UPGRADE = 'upgrade'

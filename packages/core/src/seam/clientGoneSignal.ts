@@ -15,7 +15,9 @@ class ClientGone extends LightSignal {
   constructor(private readonly res: ServerResponse) {
     super()
     // the client may have left while earlier middleware ran: then 'close' has already fired
-    if (res.closed && !res.writableFinished) this.abort(goneError())
+    // `destroyed` (a field) rather than `closed` (a getter reading another): on Express every read on
+    // res misses V8's inline cache; a closed response is a destroyed one
+    if (res.destroyed && !res.writableFinished) this.abort(goneError())
     // `on`, not `once`: a response closes once, and `once` wraps the listener and removes it again
     else res.on('close', this.onClose)
   }
