@@ -178,6 +178,19 @@ describe('fastify plugin', () => {
       expect(onResponse).toEqual([503, 502])
     })
 
+    it('the proxy routes add no onResponse hook: Fastify watches no response end for the gateway (the WebSocket upgrades it needs to see are adopted at the server)', async () => {
+      const app = Fastify()
+      await app.register(gatewayPlugin, { prefix: '/api', target: 'http://127.0.0.1:1' })
+      await app.ready()
+      onTestFinished(() => app.close())
+      const routes = app.printRoutes({ includeHooks: true, commonPrefix: false })
+      expect(routes).toContain('/api')
+      // the upgrade-taking onRequest hook is there; an onResponse hook would make Fastify set up
+      // 'finish' and 'error' listeners on every response and run a hook chain after each
+      expect(routes).toContain('(onRequest)')
+      expect(routes).not.toContain('(onResponse)')
+    })
+
     it('onSend sees the body stream, and when Fastify pipes it the body writes itself into the response (no stream in between)', async () => {
       const up = await upstream()
       const seen: unknown[] = []

@@ -3,7 +3,7 @@ import { clientGoneSignal, fromNodeRequest } from '@gateway-middleware/core/adap
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import { sendFailed, sendResponse } from './sendResponse.js'
 import { stripPrefix } from './stripPrefix.js'
-import { closeUntaken, upgradeOf } from './upgradeListener.js'
+import { upgradeOf } from './upgradeListener.js'
 
 /** What the proxy routes need: the gateway, created once when the plugin was registered. */
 export interface ProxyRoutesOptions {
@@ -45,10 +45,6 @@ export const proxyRoutes: FastifyPluginCallback<ProxyRoutesOptions> = (instance,
         else sendResponse(reply, response)
       })
       .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))))
-  })
-  instance.addHook('onResponse', (request, reply, done) => {
-    if (request.headers.upgrade !== undefined) closeUntaken(request.raw, reply)
-    done()
   })
   const handler = (request: FastifyRequest, reply: FastifyReply): void => {
     const { url, mountPath } = stripPrefix(request.url, prefix)

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import { type IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { adoptUpgrade, type ClientUpgrade, clientUpgrade, routeUpgrade } from '@gateway-middleware/core/adapter'
@@ -8,21 +8,43 @@ const LISTENING = Symbol.for('gateway-middleware.fastify.upgrade')
 
 /**
  * Route the server's upgrade requests through Fastify's router, so the app's hooks (authentication)
- * run for a WebSocket handshake as for any request. Installed once per server, when the app is ready
- * and only if `@fastify/websocket` is not there: it routes every upgrade through Fastify itself, and
- * two listeners would handle one socket twice.
+ * run for a WebSocket handshake as for any request. Installed once per server, when the app is ready.
+ * With `@fastify/websocket` there, which routes every upgrade through Fastify itself (two routers
+ * would handle one socket twice), the listener only adopts each request it routed instead (see
+ * {@link adoptRoutedUpgrade}).
  */
 export function listenForUpgrades(instance: FastifyInstance): void {
-  if (instance.hasDecorator('websocketServer')) return
   const server = instance.server as Listening
   if (server[LISTENING] !== undefined) return
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
-    routeUpgrade((request, response) => instance.routing(request, response), req, socket, head)
+  const onUpgrade = instance.hasDecorator('websocketServer')
+    ? adoptRoutedUpgrade
+    : (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
+        routeUpgrade((request, response) => instance.routing(request, response), req, socket, head)
   server[LISTENING] = onUpgrade
   server.on('upgrade', onUpgrade)
 }
 
-/** Stop routing upgrades (the app is closing): no new WebSocket is taken. */
+/**
+ * After `@fastify/websocket`'s listener (added when it registered, so before this one) routed an
+ * upgrade request: the request is adopted (see `adoptUpgrade`), so that when nobody takes its
+ * connection, because a hook before the proxy answered it (401, say), the connection closes with that
+ * answer, as a plain HTTP answer to an upgrade must. (@fastify/websocket closes it only in a hook of
+ * its own, which routes declared before it, or a hook that answers first, keep from running.) Here
+ * rather than in an `onResponse` hook of the proxy's routes: such a hook makes Fastify watch the end
+ * of every response, WebSocket or not (29 k instructions of a proxied 100-byte GET's 500 k).
+ * @fastify/websocket answers through a `ServerResponse` it assigned to the connection, which Node
+ * keeps as the socket's `_httpMessage`.
+ */
+function adoptRoutedUpgrade(req: IncomingMessage, socket: Duplex): void {
+  const response = (socket as Duplex & { _httpMessage?: unknown })._httpMessage
+  const theirs = routedByFastifyWebsocket(req)
+  // (an answer written within the routing has not finished yet: 'finish' waits for the socket's write)
+  if (response instanceof ServerResponse && theirs !== undefined && theirs.socket === socket) {
+    adoptUpgrade(req, response, theirs.head)
+  }
+}
+
+/** Stop routing (or adopting) upgrades: the app is closing, no new WebSocket is taken. */
 export function stopListeningForUpgrades(instance: FastifyInstance): void {
   const server = instance.server as Listening
   const onUpgrade = server[LISTENING]
@@ -47,16 +69,6 @@ export function upgradeOf(raw: IncomingMessage, reply: FastifyReply): ClientUpgr
   const theirs = routedByFastifyWebsocket(raw)
   if (theirs === undefined) return undefined
   return adoptUpgrade(raw, reply.raw, theirs.head)
-}
-
-/**
- * After the answer: an upgrade request that @fastify/websocket routed and that nobody took (a hook
- * before the proxy answered it, 401 say) has its connection closed, as a plain HTTP answer to an
- * upgrade must. (@fastify/websocket closes it only when its own `onRequest` hook ran first.)
- */
-export function closeUntaken(raw: IncomingMessage, reply: FastifyReply): void {
-  const theirs = routedByFastifyWebsocket(raw)
-  if (theirs !== undefined && reply.raw.socket !== null && !theirs.socket.destroyed) theirs.socket.destroySoon()
 }
 
 /** The socket and head @fastify/websocket keeps on a request it routed (under symbols of its own). */
