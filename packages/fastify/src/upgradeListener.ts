@@ -35,13 +35,10 @@ export function listenForUpgrades(instance: FastifyInstance): void {
  * @fastify/websocket answers through a `ServerResponse` it assigned to the connection, which Node
  * keeps as the socket's `_httpMessage`.
  */
-function adoptRoutedUpgrade(req: IncomingMessage, socket: Duplex): void {
+function adoptRoutedUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const response = (socket as Duplex & { _httpMessage?: unknown })._httpMessage
-  const theirs = routedByFastifyWebsocket(req)
   // (an answer written within the routing has not finished yet: 'finish' waits for the socket's write)
-  if (response instanceof ServerResponse && theirs !== undefined && theirs.socket === socket) {
-    adoptUpgrade(req, response, theirs.head)
-  }
+  if (response instanceof ServerResponse && response.req === req) adoptUpgrade(req, response, head)
 }
 
 /** Stop routing (or adopting) upgrades: the app is closing, no new WebSocket is taken. */
