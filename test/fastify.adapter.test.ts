@@ -388,6 +388,23 @@ describe('fastify plugin', () => {
   })
 })
 
+describe('fastify plugin closing', () => {
+  it("app.close() with an upstream call outlasting Fastify's pluginTimeout resolves: the gateway aborts the call (503) before Fastify would fail its close hook", async () => {
+    const up = await upstream()
+    // a grace period longer than the hook's time: Fastify would reject app.close() at 1 s
+    const app = Fastify({ pluginTimeout: 1000 })
+    await app.register(gatewayPlugin, { target: up.url, gracePeriod: 5000, retry: false })
+    await app.ready()
+    const started = await listen(app.server, () => app.close())
+    onTestFinished(() => started.close())
+    const answer = send(`${started.url}/hang`)
+    await waitFor(() => up.hits('/hang') === 1)
+    await expect(app.close()).resolves.toBeUndefined()
+    expect((await answer).status).toBe(503)
+    await up.waitForAborted(1, 2000)
+  })
+})
+
 describe('fastify guard mode', () => {
   it('guards the routes declared after it, not those before it', async () => {
     const target = await refusedUrl()

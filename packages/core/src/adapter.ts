@@ -1,6 +1,7 @@
 // `@gateway-middleware/core/adapter`: what a framework adapter needs to translate between its
 // framework and the core, and nothing an application needs.
 export { optionError } from './errors/optionError.js'
+export { graceWithin } from './gateway/graceWithin.js'
 export type { GuardedRequest, GuardHooks, RequestGuard } from './guard/RequestGuard.js'
 export type { AbortSignalLike } from './seam/AbortSignalLike.js'
 export { clientGoneSignal } from './seam/clientGoneSignal.js'

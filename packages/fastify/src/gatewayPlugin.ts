@@ -1,5 +1,5 @@
 import { createGateway, type GatewayOptions } from '@gateway-middleware/core'
-import { optionError } from '@gateway-middleware/core/adapter'
+import { graceWithin, optionError, warnOnce } from '@gateway-middleware/core/adapter'
 import type { FastifyInstance, FastifyPluginAsync, FastifyRegisterOptions, RegisterOptions } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { reportHealth } from './gatewayHealth.js'
@@ -34,9 +34,21 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
   // preClose, not only onClose: Fastify's server waits for in-flight requests before onClose runs, so
   // the gateway must finish or abort its upstream calls (within gracePeriod) first
   // (a hook's promise must settle with nothing: Fastify would take the close report for an error)
+  // Fastify fails a preClose hook that runs past its pluginTimeout: the grace ends before that
+  const { gracePeriod } = gateway.options
+  const hookTimeout = instance.initialConfig.pluginTimeout ?? 0
+  const grace = graceWithin(gracePeriod, hookTimeout)
+  if (hookTimeout > 0 && gracePeriod > hookTimeout) {
+    warnOnce(
+      'GATEWAY_FASTIFY_GRACE_SHORTENED',
+      `gateway-middleware: gracePeriod (${gracePeriod} ms) is longer than Fastify's pluginTimeout (${hookTimeout} ms), ` +
+        `after which Fastify fails a close hook, so app.close() gives in-flight upstream calls ${grace} ms. ` +
+        'Raise pluginTimeout (or set it to 0) to give them the whole grace period.',
+    )
+  }
   const close = async (): Promise<void> => {
     stopListeningForUpgrades(instance)
-    await gateway.close()
+    await gateway.close(grace)
   }
   instance.addHook('preClose', close)
   instance.addHook('onClose', close)
