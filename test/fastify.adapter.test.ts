@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { type GatewayApp, listen, send, upstream } from './contract/harness.js'
 import { type RecordedRequest, refusedUrl } from './helpers/faultUpstream.js'
+import { nextWarning } from './helpers/nextWarning.js'
 import { rawRequest } from './helpers/rawRequest.js'
 import { waitFor } from './helpers/waitFor.js'
 
@@ -391,17 +392,12 @@ describe('fastify plugin', () => {
 describe('fastify plugin closing', () => {
   it("app.close() with an upstream call outlasting Fastify's pluginTimeout resolves: the gateway aborts the call (503) before Fastify would fail its close hook, and setup warned of the shorter grace", async () => {
     const up = await upstream()
-    const warnings: string[] = []
-    const onWarning = (warning: Error & { code?: string }) => warnings.push(warning.code ?? '')
-    process.on('warning', onWarning)
-    onTestFinished(() => {
-      process.off('warning', onWarning)
-    })
+    const warned = nextWarning('GATEWAY_FASTIFY_GRACE_SHORTENED')
     // a grace period longer than the hook's time: Fastify would reject app.close() at 1 s
     const app = Fastify({ pluginTimeout: 1000 })
     await app.register(gatewayPlugin, { target: up.url, gracePeriod: 5000, retry: false })
     await app.ready()
-    await waitFor(() => warnings.includes('GATEWAY_FASTIFY_GRACE_SHORTENED'))
+    await warned
     const started = await listen(app.server, () => app.close())
     onTestFinished(() => started.close())
     const answer = send(`${started.url}/hang`)

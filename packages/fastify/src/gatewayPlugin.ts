@@ -31,9 +31,6 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
   const requestLog = gatewayOptions.logger === undefined
   gatewayOptions.logger ??= instance.log
   const gateway = createGateway(gatewayOptions as GatewayOptions)
-  // preClose, not only onClose: Fastify's server waits for in-flight requests before onClose runs, so
-  // the gateway must finish or abort its upstream calls (within gracePeriod) first
-  // (a hook's promise must settle with nothing: Fastify would take the close report for an error)
   // Fastify fails a preClose hook that runs past its pluginTimeout: the grace ends before that
   const { gracePeriod } = gateway.options
   const hookTimeout = instance.initialConfig.pluginTimeout ?? 0
@@ -46,6 +43,9 @@ const plugin: FastifyPluginAsync<GatewayPluginOptions> = async (instance, option
         'Raise pluginTimeout (or set it to 0) to give them the whole grace period.',
     )
   }
+  // preClose, not only onClose: Fastify's server waits for in-flight requests before onClose runs, so
+  // the gateway must finish or abort its upstream calls (within the grace) first
+  // (a hook's promise must settle with nothing: Fastify would take the close report for an error)
   const close = async (): Promise<void> => {
     stopListeningForUpgrades(instance)
     await gateway.close(grace)
